@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Perps.Api.Auth;
+using Perps.Api.Contracts;
+using Perps.Api.Data;
+using Perps.Webhooks;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Events;
+
+namespace Perps.Api.Apis;
+
+/// <summary>What happened to a webhook's deliveries, and the levers to act on it: test, redeliver, recover.</summary>
+public static class DeliveriesApi
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public static RouteGroupBuilder MapDeliveriesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/webhooks/{id}").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Deliveries");
+
+        api.MapPost("/test", TestWebhook);
+        api.MapGet("/deliveries", ListDeliveries);
+        api.MapGet("/deliveries/{deliveryId}", GetDelivery);
+        api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver);
+        api.MapPost("/recover", Recover);
+
+        return api;
+    }
+
+    /// <summary>Sends a signed sample event now, through the same signing and recording as every delivery.</summary>
+    private static async Task<Results<Ok<TestResultEnvelope>, ProblemHttpResult>> TestWebhook(
+        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries,
+        WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time, CancellationToken ct)
+    {
+        var request = await ReadOptionalBodyAsync<TestWebhookRequest>(http, json.Value.SerializerOptions, ct) ?? new TestWebhookRequest();
+        var apiKeyId = user.ApiKeyId();
+        if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook || await webhooks.GetSealedSecretAsync(apiKeyId, id, ct) is not { } secret)
+        {
+            return Problems.NotFound("Webhook", id);
+        }
+        var type = request.Type ?? EventTypes.TradeNew;
+        if (!webhook.Events.Contains(type, StringComparer.Ordinal))
+        {
+            return Problems.BadRequest("type", $"must be an event type this webhook subscribes to: {string.Join(", ", webhook.Events)}");
+        }
+
+        var eventId = Ids.New(Ids.Event);
+        var data = SampleEvents.For(type);
+        var body = EventBody.Create(eventId, type, time.GetUtcNow().ToUnixTimeSeconds(), data);
+        var job = await deliveries.CreateTestDeliveryAsync(webhook.Id, webhook.Url, secret, eventId, type, data.Owner, body, ct);
+        var outcome = await sender.SendAsync(job, ct);
+        var status = outcome.Succeeded ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
+        await recorder.RecordAsync([new AttemptRecord(job.DeliveryId, job.WebhookId, job.Attempt, outcome, status, null)], ct);
+
+        return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(job.DeliveryId, eventId, type, outcome.Succeeded,
+            outcome.StatusCode, outcome.Duration.TotalMilliseconds, outcome.Error, outcome.ResponseBody)));
+    }
+
+    private static async Task<Results<Ok<DeliveryListEnvelope>, ProblemHttpResult>> ListDeliveries(
+        string id, int? limit, string? cursor, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            return Problems.BadRequest("limit", $"must be between 1 and {MaxPageSize}");
+        }
+        if (!DeliveryCursor.TryDecode(cursor, out var after))
+        {
+            return Problems.BadRequest("cursor", "is not a cursor this API returned");
+        }
+        var apiKeyId = user.ApiKeyId();
+        if (await webhooks.GetAsync(apiKeyId, id, ct) is null)
+        {
+            return Problems.NotFound("Webhook", id);
+        }
+        var (page, next) = await deliveries.ListAsync(apiKeyId, id, limit ?? DefaultPageSize, after, ct);
+        return TypedResults.Ok(new DeliveryListEnvelope(page, next?.Encode()));
+    }
+
+    private static async Task<Results<Ok<DeliveryDetailEnvelope>, ProblemHttpResult>> GetDelivery(
+        string id, string deliveryId, ClaimsPrincipal user, DeliveryStore deliveries, CancellationToken ct)
+    {
+        if (await deliveries.GetAsync(user.ApiKeyId(), id, deliveryId, ct) is not { } delivery)
+        {
+            return Problems.NotFound("Delivery", deliveryId);
+        }
+        return TypedResults.Ok(new DeliveryDetailEnvelope(delivery, await deliveries.ListAttemptsAsync(deliveryId, ct)));
+    }
+
+    private static async Task<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>> Redeliver(
+        string id, string deliveryId, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+    {
+        var apiKeyId = user.ApiKeyId();
+        if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
+        {
+            return Problems.NotFound("Webhook", id);
+        }
+        if (!webhook.IsActive)
+        {
+            return WebhookInactive();
+        }
+        if (await deliveries.RedeliverAsync(apiKeyId, id, deliveryId, ct) is { } delivery)
+        {
+            return TypedResults.Accepted($"/api/webhooks/{id}/deliveries/{deliveryId}", new DeliveryEnvelope(delivery));
+        }
+        return await deliveries.GetAsync(apiKeyId, id, deliveryId, ct) is null
+            ? Problems.NotFound("Delivery", deliveryId)
+            : Problems.Conflict("Delivery in progress", "This delivery is still pending; it can be redelivered once it has finished.");
+    }
+
+    private static async Task<Results<Accepted<RecoverEnvelope>, ProblemHttpResult>> Recover(
+        string id, RecoverRequest request, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+    {
+        var apiKeyId = user.ApiKeyId();
+        if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
+        {
+            return Problems.NotFound("Webhook", id);
+        }
+        if (!webhook.IsActive)
+        {
+            return WebhookInactive();
+        }
+        var requeued = await deliveries.RecoverAsync(apiKeyId, id, request.Since, ct);
+        return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", new RecoverEnvelope(requeued));
+    }
+
+    private static ProblemHttpResult WebhookInactive() =>
+        Problems.Conflict("Webhook inactive", "This webhook is disabled; re-enable it (PUT is_active: true) before resending.");
+
+    private static async Task<T?> ReadOptionalBodyAsync<T>(HttpRequest http, JsonSerializerOptions options, CancellationToken ct) where T : class
+    {
+        if (http.ContentLength is 0 || (http.ContentLength is null && !http.Headers.TransferEncoding.Any()))
+        {
+            return null;
+        }
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(http.Body, options, ct);
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, ex);
+        }
+    }
+}

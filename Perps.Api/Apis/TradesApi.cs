@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Perps.Api.Auth;
+using Perps.Api.Contracts;
+using Perps.Api.Data;
+using Perps.Api.Validation;
+using Perps.Webhooks;
+using Perps.Webhooks.Events;
+
+namespace Perps.Api.Apis;
+
+/// <summary>Ingestion, behind <c>X-Ingest-Key</c>: trades come in, are stored durably, and are queued for fan-out.</summary>
+public static class TradesApi
+{
+    public const int MaxBatch = 1000;
+
+    public static RouteGroupBuilder MapTradesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/trades").RequireAuthorization(AuthSchemes.Ingest).WithTags("Ingestion");
+
+        api.MapPost("/", IngestTrades);
+
+        return api;
+    }
+
+    /// <summary>One event or an array of up to 1,000. Answers 202 only once every event is stored; an id seen before is not stored again.</summary>
+    private static async Task<Results<Accepted<AcceptedEventsEnvelope>, ValidationProblem>> IngestTrades(
+        JsonElement body, EventStore events, EventQueue queue, IOptions<JsonOptions> json, TimeProvider time,
+        ILogger<EventQueue> logger, CancellationToken ct)
+    {
+        var (trades, isBatch) = Read(body, json.Value.SerializerOptions);
+        var errors = new ValidationErrors();
+        if (trades.Length is 0 or > MaxBatch)
+        {
+            errors.Add("events", $"must hold 1 to {MaxBatch} events");
+        }
+        for (var i = 0; i < trades.Length && trades.Length <= MaxBatch; i++)
+        {
+            TradeEventValidator.Validate(trades[i], isBatch ? $"events[{i}]" : "event", errors);
+        }
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.Summary());
+        }
+
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var stored = trades.Select(t => ToStoredEvent(t, created)).ToList();
+        var inserted = await events.InsertNewAsync(stored, ct);
+        if (inserted.Count > 0)
+        {
+            try
+            {
+                await queue.EnqueueAsync(inserted);
+            }
+            catch (StackExchange.Redis.RedisException ex)
+            {
+                // Stored is what was promised; the dispatchers' sweep fans out events whose stream entry never came.
+                Log.EnqueueFailed(logger, ex);
+            }
+        }
+
+        return TypedResults.Accepted((string?)null, new AcceptedEventsEnvelope(stored.Select(e => new AcceptedEvent(e.Id)).ToList()));
+    }
+
+    private static (TradeEventRequest[] Trades, bool IsBatch) Read(JsonElement body, JsonSerializerOptions options)
+    {
+        try
+        {
+            return body.ValueKind switch
+            {
+                JsonValueKind.Array => (body.Deserialize<TradeEventRequest[]>(options) ?? [], true),
+                JsonValueKind.Object => ([body.Deserialize<TradeEventRequest>(options)!], false),
+                _ => throw new JsonException("The body must be one event object or an array of events."),
+            };
+        }
+        catch (JsonException ex)
+        {
+            throw new BadHttpRequestException("The request body is not a valid event or array of events.", StatusCodes.Status400BadRequest, ex);
+        }
+    }
+
+    private static StoredEvent ToStoredEvent(TradeEventRequest trade, long created)
+    {
+        var id = trade.Id ?? Ids.New(Ids.Event);
+        var d = trade.Data;
+        var data = new TradeData(d.Owner, d.MarketSymbol, d.Side, d.SizeUsd, d.Leverage, d.EntryPrice, d.Collateral, d.Timestamp, d.ExitPrice, d.PnlUsd);
+        return new StoredEvent(id, trade.Type, d.Owner, EventBody.Create(id, trade.Type, created, data));
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Perps.Api.Auth;
+using Perps.Api.Contracts;
+using Perps.Api.Data;
+using Perps.Api.Validation;
+
+namespace Perps.Api.Apis;
+
+/// <summary>The watchlist: the trader wallets whose trades reach this user's webhooks.</summary>
+public static class WalletsApi
+{
+    public static RouteGroupBuilder MapWalletsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/wallets").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Watchlist");
+
+        api.MapPost("/", AddWallet).Validates<AddWalletRequest>();
+        api.MapGet("/", ListWallets);
+        api.MapDelete("/{address}", RemoveWallet);
+
+        return api;
+    }
+
+    private static async Task<Results<Created<WalletEnvelope>, ProblemHttpResult>> AddWallet(
+        AddWalletRequest request, ClaimsPrincipal user, WalletStore wallets, CancellationToken ct)
+    {
+        var wallet = await wallets.AddAsync(user.ApiKeyId(), request.Address, ct);
+        return wallet is null
+            ? Problems.Conflict("Wallet already watched", $"{request.Address} is already on your watchlist.")
+            : TypedResults.Created($"/api/wallets/{wallet.Address}", new WalletEnvelope(wallet));
+    }
+
+    private static async Task<Ok<WalletListEnvelope>> ListWallets(ClaimsPrincipal user, WalletStore wallets, CancellationToken ct) =>
+        TypedResults.Ok(new WalletListEnvelope(await wallets.ListAsync(user.ApiKeyId(), ct)));
+
+    private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> RemoveWallet(
+        string address, ClaimsPrincipal user, WalletStore wallets, CancellationToken ct) =>
+        await wallets.RemoveAsync(user.ApiKeyId(), address, ct)
+            ? TypedResults.Ok(new MessageEnvelope($"{address} removed from your watchlist."))
+            : Problems.NotFound("Wallet", address);
+}

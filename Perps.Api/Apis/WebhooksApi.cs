@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Perps.Api.Auth;
+using Perps.Api.Contracts;
+using Perps.Api.Data;
+using Perps.Api.Validation;
+using Perps.Webhooks.Secrets;
+using Perps.Webhooks.Signing;
+
+namespace Perps.Api.Apis;
+
+/// <summary>A user's webhook endpoints: create, read, change, delete, and rotate the signing secret.</summary>
+public static class WebhooksApi
+{
+    private const string SecretNotice = "Save your secret - it will only be shown once!";
+
+    public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Webhooks");
+
+        api.MapPost("/", CreateWebhook).Validates<CreateWebhookRequest>();
+        api.MapGet("/", ListWebhooks);
+        api.MapGet("/{id}", GetWebhook);
+        api.MapPut("/{id}", UpdateWebhook).Validates<UpdateWebhookRequest>();
+        api.MapDelete("/{id}", DeleteWebhook);
+        api.MapPost("/{id}/regenerate-secret", RegenerateSecret);
+
+        return api;
+    }
+
+    private static async Task<Created<WebhookWithSecretEnvelope>> CreateWebhook(
+        CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
+    {
+        var secret = WebhookSignature.NewSecret();
+        var webhook = await webhooks.CreateAsync(user.ApiKeyId(), request.Url, request.Events, secrets.Seal(secret), ct);
+        return TypedResults.Created($"/api/webhooks/{webhook.Id}",
+            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret), $"Webhook created. {SecretNotice}"));
+    }
+
+    private static async Task<Ok<WebhookListEnvelope>> ListWebhooks(ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
+        TypedResults.Ok(new WebhookListEnvelope(await webhooks.ListAsync(user.ApiKeyId(), ct)));
+
+    private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> GetWebhook(
+        string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
+        await webhooks.GetAsync(user.ApiKeyId(), id, ct) is { } webhook
+            ? TypedResults.Ok(new WebhookEnvelope(webhook))
+            : Problems.NotFound("Webhook", id);
+
+    private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> UpdateWebhook(
+        string id, UpdateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
+        await webhooks.UpdateAsync(user.ApiKeyId(), id, request, ct) is { } webhook
+            ? TypedResults.Ok(new WebhookEnvelope(webhook))
+            : Problems.NotFound("Webhook", id);
+
+    private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> DeleteWebhook(
+        string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
+        await webhooks.DeleteAsync(user.ApiKeyId(), id, ct)
+            ? TypedResults.Ok(new MessageEnvelope("Webhook deleted; nothing more is delivered to it."))
+            : Problems.NotFound("Webhook", id);
+
+    private static async Task<Results<Ok<WebhookWithSecretEnvelope>, ProblemHttpResult>> RegenerateSecret(
+        string id, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
+    {
+        var secret = WebhookSignature.NewSecret();
+        return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret), ct) is { } webhook
+            ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret),
+                $"Secret regenerated; deliveries from now on are signed with it. {SecretNotice}"))
+            : Problems.NotFound("Webhook", id);
+    }
+}

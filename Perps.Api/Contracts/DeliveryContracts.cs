@@ -1,0 +1,38 @@
+namespace Perps.Api.Contracts;
+
+public sealed record TestWebhookRequest(string? Type = null);
+
+public sealed record RecoverRequest(DateTimeOffset Since);
+
+public sealed record DeliveryResponse(
+    string Id,
+    string EventId,
+    string EventType,
+    string Status,
+    int Attempts,
+    int? LastStatusCode,
+    string? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? NextAttemptAt);
+
+public sealed record AttemptResponse(
+    int Attempt,
+    DateTimeOffset AttemptedAt,
+    int? StatusCode,
+    double DurationMs,
+    string? Error,
+    string? ResponseBody);
+
+
+public sealed record DeliveryListEnvelope(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor) : Envelope;
+
+public sealed record DeliveryDetailEnvelope(DeliveryResponse Delivery, IReadOnlyList<AttemptResponse> Attempts) : Envelope;
+
+public sealed record DeliveryEnvelope(DeliveryResponse Delivery) : Envelope;
+
+public sealed record TestResultResponse(string DeliveryId, string EventId, string EventType, bool Succeeded, int? StatusCode, double DurationMs, string? Error, string? ResponseBody);
+
+public sealed record TestResultEnvelope(TestResultResponse Test) : Envelope;
+
+public sealed record RecoverEnvelope(int Requeued) : Envelope;

@@ -1,0 +1,31 @@
+using Npgsql;
+
+namespace Perps.Api.Data;
+
+/// <summary>An accepted event: its id, type, the wallet it concerns, and the exact body endpoints receive.</summary>
+internal sealed record StoredEvent(string Id, string Type, string Owner, string Body);
+
+internal sealed class EventStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Stores the events in one statement; an id already stored is skipped. Returns the ids stored now.</summary>
+    public async Task<List<string>> InsertNewAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO events (id, type, owner, body)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """);
+        command.Parameters.Add(new() { Value = events.Select(e => e.Id).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.Type).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.Owner).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.Body).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var inserted = new List<string>(events.Count);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add(reader.GetString(0));
+        }
+        return inserted;
+    }
+}

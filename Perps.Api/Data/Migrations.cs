@@ -1,0 +1,81 @@
+namespace Perps.Api.Data;
+
+/// <summary>The schema, as numbered steps applied once each, in order. Never edit a step that has shipped: add one.</summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        """
+        CREATE TABLE api_keys (
+            id          text PRIMARY KEY,
+            name        text NOT NULL,
+            key_hash    bytea NOT NULL UNIQUE,
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            revoked_at  timestamptz
+        );
+
+        CREATE TABLE wallets (
+            api_key_id  text NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
+            address     text NOT NULL,
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (api_key_id, address)
+        );
+        -- Fan-out starts from the wallet: its cost follows the watchers of that wallet, not the table size.
+        CREATE INDEX wallets_by_address ON wallets (address);
+
+        CREATE TABLE webhooks (
+            id                    text PRIMARY KEY,
+            api_key_id            text NOT NULL REFERENCES api_keys (id) ON DELETE CASCADE,
+            url                   text NOT NULL,
+            events                text[] NOT NULL,
+            secret                bytea NOT NULL, -- AES-GCM sealed; the key is not in the database
+            is_active             boolean NOT NULL DEFAULT true,
+            disabled_at           timestamptz,
+            disabled_reason       text,
+            consecutive_failures  int NOT NULL DEFAULT 0,
+            failing_since         timestamptz,
+            created_at            timestamptz NOT NULL DEFAULT now(),
+            updated_at            timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX webhooks_by_owner ON webhooks (api_key_id, created_at);
+
+        CREATE TABLE events (
+            id             text PRIMARY KEY,
+            type           text NOT NULL,
+            owner          text NOT NULL,
+            body           text NOT NULL, -- the exact bytes every endpoint receives
+            created_at     timestamptz NOT NULL DEFAULT now(),
+            fanned_out_at  timestamptz
+        );
+        CREATE INDEX events_awaiting_fan_out ON events (created_at) WHERE fanned_out_at IS NULL;
+
+        CREATE TABLE deliveries (
+            id                text PRIMARY KEY,
+            event_id          text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            webhook_id        text NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+            status            text NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+            attempts          int NOT NULL DEFAULT 0,
+            round_start       int NOT NULL DEFAULT 0, -- attempts made before the current redelivery or recovery
+            last_status_code  int,
+            last_error        text,
+            created_at        timestamptz NOT NULL DEFAULT now(),
+            last_attempt_at   timestamptz,
+            next_attempt_at   timestamptz,
+            UNIQUE (event_id, webhook_id)
+        );
+        CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, created_at DESC, id DESC);
+        CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+
+        CREATE TABLE delivery_attempts (
+            delivery_id    text NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+            attempt        int NOT NULL,
+            attempted_at   timestamptz NOT NULL,
+            status_code    int,
+            duration_ms    double precision NOT NULL,
+            error          text,
+            response_body  text,
+            PRIMARY KEY (delivery_id, attempt)
+        );
+        """,
+    ];
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Perps.Api.Errors;
+
+/// <summary>
+/// Turns a request the framework could not read (malformed JSON, a field of the wrong type, an oversized body)
+/// into a problem response that says what was wrong; anything else is a logged 500 that reveals nothing.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Invalid request",
+                Detail = Describe(bad),
+            },
+            _ => null,
+        };
+        if (problem is null)
+        {
+            Log.UnhandledError(logger, exception, context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Internal error",
+                Detail = "The request failed on our side and changed nothing; it is safe to retry.",
+            };
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string Describe(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        JsonException { Path: { } path } json => $"The request body is not valid JSON for this route at {path}: {FirstSentence(json.Message)}",
+        JsonException json => $"The request body is not valid JSON: {FirstSentence(json.Message)}",
+        _ when exception.StatusCode == StatusCodes.Status413PayloadTooLarge => "The request body exceeds the size limit of this route.",
+        _ => exception.Message,
+    };
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Perps.Api.Auth;
+using Perps.Api.Data;
+using Perps.Api.Errors;
+using Perps.Api.Validation;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Secrets;
+
+namespace Perps.Api.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>Everything larger is refused with 413 before it is read: batches of 1,000 trades fit comfortably.</summary>
+    public const long MaxRequestBodyBytes = 2 * 1024 * 1024;
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource("perpsdb");
+        builder.AddRedisClient("redis");
+
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.AdminKey.Length > 0 && o.IngestKey.Length > 0, "Auth:AdminKey and Auth:IngestKey are required.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
+
+        builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton(_ => WebhookHttpClient.Create());
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<RetryPolicy>();
+        builder.Services.AddSingleton<DeliveryRecorder>();
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<WalletStore>();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddSingleton<EventQueue>();
+        builder.Services.AddRequestValidators();
+
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AuthSchemes.Admin, null)
+            .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AuthSchemes.Ingest, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AuthSchemes.ApiKey, p => p.AddAuthenticationSchemes(AuthSchemes.ApiKey).RequireAuthenticatedUser())
+            .AddPolicy(AuthSchemes.Admin, p => p.AddAuthenticationSchemes(AuthSchemes.Admin).RequireAuthenticatedUser())
+            .AddPolicy(AuthSchemes.Ingest, p => p.AddAuthenticationSchemes(AuthSchemes.Ingest).RequireAuthenticatedUser());
+
+        builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        // Binding failures (malformed JSON, wrong types) throw, so the exception handler can say what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["success"] = false;
+            context.ProblemDetails.Extensions.Remove("traceId");
+        });
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+    }
+
+    public static void UseApiPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    /// <summary>Strict JSON: exact types, no unknown or repeated members, no numbers in strings.</summary>
+    private static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.AllowDuplicateProperties = false;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+}

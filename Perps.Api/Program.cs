@@ -1,0 +1,22 @@
+using Perps.Api.Apis;
+using Perps.Api.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseApiPipeline();
+app.MapDefaultEndpoints();
+
+app.MapAdminApi();
+app.MapWalletsApi();
+app.MapWebhooksApi();
+app.MapDeliveriesApi();
+app.MapTradesApi();
+
+app.Run();
+
+public partial class Program;

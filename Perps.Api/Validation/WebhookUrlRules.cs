@@ -1,0 +1,38 @@
+namespace Perps.Api.Validation;
+
+/// <summary>
+/// What an endpoint URL must be: absolute http(s), at most 2,048 characters, no user-info, no whitespace or
+/// control characters (no header injection); https only outside Development.
+/// </summary>
+internal sealed class WebhookUrlRules(IHostEnvironment environment)
+{
+    public const int MaxLength = 2048;
+
+    public void Validate(string url, string field, ValidationErrors errors)
+    {
+        if (url.Length > MaxLength)
+        {
+            errors.Add(field, $"must be at most {MaxLength} characters");
+            return;
+        }
+        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            errors.Add(field, "must not contain whitespace or control characters");
+            return;
+        }
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+        {
+            errors.Add(field, "must be an absolute http or https URL");
+            return;
+        }
+        if (uri.UserInfo.Length > 0)
+        {
+            errors.Add(field, "must not contain user-info (credentials before the host)");
+            return;
+        }
+        if (uri.Scheme == "http" && !environment.IsDevelopment())
+        {
+            errors.Add(field, "must use https");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Perps.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var (redis, database) = builder.AddRedisAndPostgres();
+
+var adminKey = builder.AddParameter("admin-key", secret: true);
+var ingestKey = builder.AddParameter("ingest-key", secret: true);
+var secretsKey = builder.AddParameter("secrets-key", secret: true);
+
+var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Api:Port"), name: "http")
+    .WithExternalHttpEndpoints()
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database).WaitFor(database)
+    .WithEnvironment("Auth__AdminKey", adminKey)
+    .WithEnvironment("Auth__IngestKey", ingestKey)
+    .WithEnvironment("Secrets__Key", secretsKey)
+    .WithPerpsSettings(builder)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Perps_Dispatcher>("dispatcher", launchProfileName: null)
+    .WithHttpEndpoint(name: "http")
+    .WithReplicas(builder.Configuration.GetValue("Dispatcher:Replicas", 2))
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(database)
+    .WaitFor(api) // the API owns the schema: the dispatcher starts once it is applied
+    .WithEnvironment("Secrets__Key", secretsKey)
+    .WithPerpsSettings(builder)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

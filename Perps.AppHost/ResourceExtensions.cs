@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Perps.AppHost;
+
+internal static class ResourceExtensions
+{
+    /// <summary>Redis and PostgreSQL as containers where a runtime exists (and when publishing), else as local executables.</summary>
+    public static (IResourceBuilder<IResourceWithConnectionString> Redis, IResourceBuilder<IResourceWithConnectionString> Database)
+        AddRedisAndPostgres(this IDistributedApplicationBuilder builder)
+    {
+        var mode = DependencyModes.Resolve(builder);
+        if (mode == DependencyMode.Container)
+        {
+            var redis = builder.AddRedis("redis").WithDataVolume().WithPersistence();
+            var database = builder.AddPostgres("postgres").WithDataVolume().AddDatabase("perpsdb");
+            return (redis, database);
+        }
+
+        var local = builder.AddLocalRedisAndPostgres(redisName: "redis", databaseName: "perpsdb");
+        return (local.Redis, local.Database);
+    }
+
+    /// <summary>
+    /// Hands the AppHost's environment and its <c>Delivery</c> and <c>Security</c> settings to a service, so one
+    /// <c>--Delivery:...</c> argument (or appsettings entry) configures the API and every dispatcher replica alike.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPerpsSettings(
+        this IResourceBuilder<ProjectResource> resource, IDistributedApplicationBuilder builder)
+    {
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            resource.WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+                .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
+        }
+
+        foreach (var section in new[] { "Delivery", "Security" })
+        {
+            foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    resource.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                }
+            }
+        }
+        return resource;
+    }
+}

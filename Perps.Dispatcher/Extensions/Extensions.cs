@@ -1,0 +1,47 @@
+using Perps.Dispatcher.Health;
+using Perps.Dispatcher.Pipeline;
+using Perps.Dispatcher.Storage;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Secrets;
+
+namespace Perps.Dispatcher.Extensions;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource("perpsdb");
+        builder.AddRedisClient("redis");
+
+        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
+            .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")
+            .ValidateOnStart();
+        // In-flight deliveries get up to one timeout to finish when the dispatcher stops.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton(_ => WebhookHttpClient.Create());
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<RetryPolicy>();
+        builder.Services.AddSingleton<DeliveryRecorder>();
+        builder.Services.AddSingleton<DispatchStore>();
+        builder.Services.AddSingleton<DispatcherHeartbeat>();
+
+        // Stopped in reverse order: stop taking work, finish what is in flight, then write the last results.
+        builder.Services.AddSingletonHostedService<ResultWriter>();
+        builder.Services.AddSingletonHostedService<DeliveryWorker>();
+        builder.Services.AddHostedService<EventStreamConsumer>();
+        builder.Services.AddHostedService<DueDeliveryScheduler>();
+
+        builder.Services.AddHealthChecks().AddCheck<DispatcherHealthCheck>("dispatcher-loops");
+    }
+
+    /// <summary>A hosted service that other services also call.</summary>
+    private static void AddSingletonHostedService<T>(this IServiceCollection services) where T : class, IHostedService
+    {
+        services.AddSingleton<T>();
+        services.AddHostedService(sp => sp.GetRequiredService<T>());
+    }
+}

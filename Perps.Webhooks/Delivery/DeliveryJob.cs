@@ -1,0 +1,15 @@
+namespace Perps.Webhooks.Delivery;
+
+/// <summary>One attempt of one delivery, claimed in Postgres and ready to send.</summary>
+/// <param name="AttemptInRound">1 for the first attempt after creation, redelivery or recovery; picks the retry wait.</param>
+/// <param name="TraceParent">The trace of the request that accepted the event, so each attempt joins it.</param>
+public sealed record DeliveryJob(
+    string DeliveryId,
+    string WebhookId,
+    string Url,
+    byte[] SealedSecret,
+    string EventType,
+    string Body,
+    int Attempt,
+    int AttemptInRound,
+    string? TraceParent = null);

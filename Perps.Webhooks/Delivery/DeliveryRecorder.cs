@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Perps.Webhooks.Delivery;
+
+/// <summary>
+/// Writes attempts and the state they lead to, many per round trip: the attempt rows, the deliveries, each
+/// endpoint's failure streak, and the automatic disabling of endpoints that keep failing (their queued
+/// deliveries are then cancelled by the dispatchers' scheduler, the one place that cancels).
+/// </summary>
+public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options)
+{
+    /// <summary>Records the batch; returns the ids of the webhooks it disabled.</summary>
+    public async Task<IReadOnlyList<string>> RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(AttemptsCommand(records));
+        var streaks = WebhookStreak.From(records);
+        if (streaks.Count > 0)
+        {
+            batch.BatchCommands.Add(StreaksCommand(streaks));
+            batch.BatchCommands.Add(DisableCommand(streaks));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var disabled = new List<string>();
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                disabled.Add(reader.GetString(0));
+            }
+        }
+        return disabled;
+    }
+
+    private static NpgsqlBatchCommand AttemptsCommand(IReadOnlyList<AttemptRecord> records)
+    {
+        // Deliveries deleted with their webhook in the meantime simply match nothing.
+        var command = new NpgsqlBatchCommand("""
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+                    AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body, status, next_attempt_at)
+            ), updated AS (
+                UPDATE deliveries d
+                SET status = i.status, last_status_code = i.status_code, last_error = i.error,
+                    last_attempt_at = i.attempted_at, next_attempt_at = i.next_attempt_at
+                FROM input i
+                WHERE d.id = i.delivery_id
+                RETURNING d.id
+            )
+            INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body)
+            SELECT i.delivery_id, i.attempt, i.attempted_at, i.status_code, i.duration_ms, i.error, i.response_body
+            FROM input i JOIN updated u ON u.id = i.delivery_id
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.Add(new() { Value = records.Select(r => r.DeliveryId).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Attempt).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.AttemptedAt.ToUniversalTime()).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.StatusCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.Duration.TotalMilliseconds).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.Error).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.ResponseBody).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Status).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.NextAttemptAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        return command;
+    }
+
+    /// <summary>The SET expressions read the row's latest version, so two replicas updating one endpoint both count.</summary>
+    private static NpgsqlBatchCommand StreaksCommand(IReadOnlyList<WebhookStreak> streaks)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE webhooks w
+            SET consecutive_failures = CASE WHEN i.reset THEN i.failures ELSE w.consecutive_failures + i.failures END,
+                failing_since = CASE WHEN i.failures = 0 THEN NULL
+                                     WHEN i.reset OR w.failing_since IS NULL THEN i.first_failure_at
+                                     ELSE w.failing_since END
+            FROM unnest($1::text[], $2::bool[], $3::int[], $4::timestamptz[]) AS i(webhook_id, reset, failures, first_failure_at)
+            WHERE w.id = i.webhook_id
+            """);
+        command.Parameters.Add(new() { Value = streaks.Select(s => s.WebhookId).ToArray() });
+        command.Parameters.Add(new() { Value = streaks.Select(s => s.Reset).ToArray() });
+        command.Parameters.Add(new() { Value = streaks.Select(s => s.Failures).ToArray() });
+        command.Parameters.Add(new() { Value = streaks.Select(s => s.FirstFailureAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        return command;
+    }
+
+    private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE webhooks
+            SET is_active = false, disabled_at = now(), updated_at = now(),
+                disabled_reason = format('%s consecutive failed deliveries since %s', consecutive_failures,
+                                         to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+            WHERE id = ANY($1) AND is_active AND consecutive_failures >= $2 AND failing_since <= now() - $3
+            RETURNING id
+            """);
+        command.Parameters.Add(new() { Value = streaks.Select(s => s.WebhookId).ToArray() });
+        command.Parameters.Add(new() { Value = options.Value.DisableAfterFailures });
+        command.Parameters.Add(new() { Value = options.Value.DisableAfterSpan });
+        return command;
+    }
+
+    /// <summary>What a batch of finished deliveries does to one endpoint's run of consecutive failures.</summary>
+    private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures, DateTimeOffset? FirstFailureAt)
+    {
+        public static List<WebhookStreak> From(IReadOnlyList<AttemptRecord> records) =>
+            records.Where(r => r.Status != DeliveryStatus.Pending)
+                .GroupBy(r => r.WebhookId)
+                .Select(group =>
+                {
+                    var finished = group.OrderBy(r => r.Outcome.AttemptedAt).ToList();
+                    var lastSuccess = finished.FindLastIndex(r => r.Status == DeliveryStatus.Succeeded);
+                    var failuresAfter = finished.Skip(lastSuccess + 1).ToList();
+                    return new WebhookStreak(group.Key, lastSuccess >= 0, failuresAfter.Count,
+                        failuresAfter.Count > 0 ? failuresAfter[0].Outcome.AttemptedAt : null);
+                })
+                .ToList();
+    }
+}

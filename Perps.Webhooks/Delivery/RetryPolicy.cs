@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+namespace Perps.Webhooks.Delivery;
+
+/// <summary>Decides where a delivery stands after an attempt: the one place the retry schedule is read.</summary>
+public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
+{
+    public AttemptRecord Decide(DeliveryJob job, AttemptOutcome outcome)
+    {
+        if (outcome.Succeeded)
+        {
+            return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Succeeded, null);
+        }
+
+        var retries = options.Value.Retries;
+        if (job.AttemptInRound > retries.Count)
+        {
+            return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Failed, null);
+        }
+
+        var wait = retries[job.AttemptInRound - 1];
+        if (outcome.RetryAfter is { } retryAfter && outcome.StatusCode is 429 or 503)
+        {
+            wait = TimeSpan.FromTicks(Math.Clamp(retryAfter.Ticks, wait.Ticks, Math.Max(wait.Ticks, options.Value.MaxRetryAfter.Ticks)));
+        }
+        var finishedAt = outcome.AttemptedAt + outcome.Duration;
+        return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Pending, finishedAt + wait);
+    }
+}
