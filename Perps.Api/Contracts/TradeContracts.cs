@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Perps.Api.Contracts;
 
 /// <summary>One trade as the ingestion feed sends it; <c>id</c> is optional and makes the send idempotent.</summary>
-public sealed record TradeEventRequest(string? Id, string Type, TradeDataRequest Data);
+public sealed record TradeEventRequest(string Type, TradeDataRequest Data, string? Id = null);
 
 /// <summary>Field names are the payload's own (camelCase), not the management API's snake_case.</summary>
 public sealed record TradeDataRequest(

@@ -15,13 +15,16 @@ internal sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<Schema
         await using var connection = await OpenWithRetryAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var setup = new NpgsqlCommand("""
-            SELECT pg_advisory_xact_lock($1);
-            CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-            """, connection, transaction))
+        await using (var setup = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction))
         {
             setup.Parameters.Add(new() { Value = LockKey });
             await setup.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var table = new NpgsqlCommand(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+            connection, transaction))
+        {
+            await table.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using var current = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_migrations", connection, transaction);

@@ -39,7 +39,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
     private static string Describe(BadHttpRequestException exception) => exception.InnerException switch
     {
-        JsonException { Path: { } path } json => $"The request body is not valid JSON for this route at {path}: {FirstSentence(json.Message)}",
+        JsonException { Path: { } path } json when json.Message.Contains("could not be converted", StringComparison.Ordinal) =>
+            $"The value at {path} is missing, null or of the wrong JSON type for that field.",
+        JsonException { Path: { } path } json => $"The request body is not valid for this route at {path}: {FirstSentence(json.Message)}",
         JsonException json => $"The request body is not valid JSON: {FirstSentence(json.Message)}",
         _ when exception.StatusCode == StatusCodes.Status413PayloadTooLarge => "The request body exceeds the size limit of this route.",
         _ => exception.Message,

@@ -54,11 +54,7 @@ internal static class Extensions
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         // Binding failures (malformed JSON, wrong types) throw, so the exception handler can say what was wrong.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            context.ProblemDetails.Extensions["success"] = false;
-            context.ProblemDetails.Extensions.Remove("traceId");
-        });
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Extensions["success"] = false);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }

@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+
+[assembly: AssemblyFixture(typeof(Perps.Tests.Infrastructure.PerpsAppFixture))]
+
+namespace Perps.Tests.Infrastructure;
+
+/// <summary>
+/// One whole Perps app for the test run: real Redis and Postgres (local executables, throw-away data), the API and
+/// two dispatcher replicas, with the retry schedule and disable thresholds shrunk so tests finish in seconds.
+/// </summary>
+public sealed class PerpsAppFixture : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key";
+    public const string IngestKey = "test-ingest-key";
+    public static readonly TimeSpan[] RetrySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+    public const int DisableAfterFailures = 3;
+
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    public TestReceiver Receiver { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await Receiver.StartAsync();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(
+        [
+            "--environment=Development",
+            "--Deps:Mode=executable",
+            "--Deps:DataDir=",
+            "--Api:Port=",
+            $"--Parameters:admin-key={AdminKey}",
+            $"--Parameters:ingest-key={IngestKey}",
+            "--Parameters:secrets-key=dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
+            $"--Delivery:RetrySchedule:0={RetrySchedule[0]}",
+            $"--Delivery:RetrySchedule:1={RetrySchedule[1]}",
+            $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
+            "--Delivery:DisableAfterSpan=00:00:02",
+            "--Delivery:PollInterval=00:00:00.100",
+        ], cts.Token);
+        _app = await builder.BuildAsync(cts.Token);
+        await _app.StartAsync(cts.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cts.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        await Receiver.DisposeAsync();
+    }
+
+    /// <summary>A client of the API with no key.</summary>
+    public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
+
+    /// <summary>A client holding the admin key.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+        return client;
+    }
+
+    /// <summary>A client holding the ingest key.</summary>
+    public HttpClient CreateIngestClient()
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("X-Ingest-Key", IngestKey);
+        return client;
+    }
+
+    /// <summary>A new user: a fresh API key, and a client that sends it. Each test owns its data this way.</summary>
+    public async Task<UserClient> CreateUserAsync(string name = "test user")
+    {
+        using var admin = CreateAdminClient();
+        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name });
+        response.EnsureSuccessStatusCode();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var key = body["apiKey"]!["key"]!.GetValue<string>();
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Add("X-API-Key", key);
+        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), key);
+    }
+}
+
+public sealed record UserClient(HttpClient Http, string KeyId, string Key) : IDisposable
+{
+    public void Dispose() => Http.Dispose();
+}

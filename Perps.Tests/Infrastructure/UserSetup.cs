@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Perps.Tests.Infrastructure;
+
+public sealed record CreatedWebhook(string Id, string Url, string Secret);
+
+/// <summary>The steps of the guide a user takes before deliveries flow: watch a wallet, register a webhook.</summary>
+public static class UserSetup
+{
+    public static async Task WatchAsync(this UserClient user, string address)
+    {
+        var response = await user.Http.PostAsJsonAsync("/api/wallets", new { address });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    public static async Task<CreatedWebhook> CreateWebhookAsync(this UserClient user, string url, params string[] events)
+    {
+        var response = await user.Http.PostAsJsonAsync("/api/webhooks",
+            new { url, events = events.Length == 0 ? ["trade.new", "trade.close", "trade.liquidation"] : events });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var webhook = (await response.Content.ReadFromJsonAsync<JsonObject>())!["webhook"]!;
+        return new(webhook["id"]!.GetValue<string>(), url, webhook["secret"]!.GetValue<string>());
+    }
+
+    public static async Task<JsonObject> GetJsonAsync(this UserClient user, string path)
+    {
+        var response = await user.Http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Polls a delivery until <paramref name="done"/> holds for it.</summary>
+    public static async Task<JsonObject> WaitForDeliveryAsync(this UserClient user, string webhookId, string deliveryId,
+        Func<JsonObject, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        JsonObject detail;
+        do
+        {
+            detail = await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}");
+            if (done(detail))
+            {
+                return detail;
+            }
+            await Task.Delay(100);
+        }
+        while (DateTimeOffset.UtcNow < deadline);
+        throw new TimeoutException($"Delivery {deliveryId} did not reach the expected state: {detail.ToJsonString()}");
+    }
+}
