@@ -76,8 +76,8 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource, IOptions<Delive
         batch.BatchCommands.Add(cancel);
         batch.BatchCommands.Add(claim);
 
+        // Npgsql's reader skips results without rows: it starts on the claim's.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         return await ReadJobsAsync(reader, cancellationToken);
     }
 

@@ -23,14 +23,12 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
             batch.BatchCommands.Add(DisableCommand(streaks));
         }
 
+        // Only the disable statement returns rows, and Npgsql's reader starts on the first result that has them.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var disabled = new List<string>();
-        while (await reader.NextResultAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                disabled.Add(reader.GetString(0));
-            }
+            disabled.Add(reader.GetString(0));
         }
         return disabled;
     }

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Perps.Tests.Infrastructure;
+
+namespace Perps.Tests.Delivery;
+
+/// <summary>The test app disables after 3 consecutive failed deliveries spanning at least 2 s (documented: 10 over 10 minutes).</summary>
+public sealed class AutoDisableTests(PerpsAppFixture app)
+{
+    [Fact]
+    public async Task EndpointThatKeepsFailingIsDisabledAndReceivesNothingUntilReEnabled()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var user = await app.CreateUserAsync();
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var healthy = false;
+        var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(_ => (healthy ? 200 : 500, TimeSpan.Zero)));
+
+        // Three failed deliveries at once: enough failures, but not yet spanning 2 s.
+        await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet), Trades.Event(wallet));
+        await app.Receiver.WaitForAsync(webhook.Url, 9);
+        await WaitForFailedDeliveriesAsync(user, webhook.Id, 3);
+        Assert.True((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["is_active"]!.GetValue<bool>());
+
+        // A fourth failure later: the streak now spans more than 2 s.
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        await app.IngestAsync(Trades.Event(wallet));
+        var disabled = await WaitForWebhookAsync(user, webhook.Id, w => !w["is_active"]!.GetValue<bool>());
+        Assert.NotNull(disabled["disabled_at"]);
+        Assert.Contains("consecutive failed deliveries", disabled["disabled_reason"]!.GetValue<string>());
+
+        var receivedWhileDisabled = app.Receiver.Received(webhook.Url).Count;
+        await app.IngestAsync(Trades.Event(wallet));
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        Assert.Equal(receivedWhileDisabled, app.Receiver.Received(webhook.Url).Count);
+
+        healthy = true;
+        var enable = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new { is_active = true }, ct);
+        Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        var enabled = (await enable.Content.ReadFromJsonAsync<JsonObject>(ct))!["webhook"]!;
+        Assert.True(enabled["is_active"]!.GetValue<bool>());
+        Assert.Null(enabled["disabled_at"]);
+        Assert.Null(enabled["disabled_reason"]);
+
+        var eventId = (await app.IngestAsync(Trades.Event(wallet)))[0];
+        var delivered = await app.Receiver.WaitForAsync(webhook.Url, receivedWhileDisabled + 1);
+        Assert.Equal(eventId, Signatures.Parse(delivered[^1])["id"]!.GetValue<string>());
+    }
+
+    private static async Task WaitForFailedDeliveriesAsync(UserClient user, string webhookId, int count)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var list = await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries");
+            if (list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "failed") >= count)
+            {
+                return;
+            }
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException($"fewer than {count} failed deliveries");
+    }
+
+    private static async Task<JsonObject> WaitForWebhookAsync(UserClient user, string webhookId, Func<JsonObject, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var webhook = (await user.GetJsonAsync($"/api/webhooks/{webhookId}"))["webhook"]!.AsObject();
+            if (condition(webhook))
+            {
+                return webhook;
+            }
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException("the webhook never reached the expected state");
+    }
+}
