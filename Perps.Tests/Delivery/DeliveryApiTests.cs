@@ -66,6 +66,22 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
     }
 
     [Fact]
+    public async Task RedirectIsNotFollowedAndCountsAsAFailedAttempt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var user = await app.CreateUserAsync();
+        var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(_ => (307, TimeSpan.Zero)));
+
+        var response = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/test", null, ct);
+
+        var test = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["test"]!;
+        Assert.False(test["succeeded"]!.GetValue<bool>());
+        Assert.Equal(307, test["status_code"]!.GetValue<int>());
+        Assert.Single(app.Receiver.Received(webhook.Url));
+        Assert.Empty(app.Receiver.Received($"{webhook.Url}/followed"));
+    }
+
+    [Fact]
     public async Task RedeliverSendsAFinishedDeliveryAgainWithItsIdAndTheNextAttemptNumber()
     {
         var ct = TestContext.Current.CancellationToken;

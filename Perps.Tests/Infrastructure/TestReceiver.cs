@@ -90,6 +90,10 @@ public sealed class TestReceiver : IAsyncDisposable
             }
         }
         context.Response.StatusCode = status;
+        if (status is >= 300 and < 400)
+        {
+            context.Response.Headers.Location = $"/{path}/followed"; // a client that follows redirects would post here
+        }
         await context.Response.WriteAsync(status is >= 200 and < 300 ? "OK" : "receiver says no");
     }
 
