@@ -70,7 +70,7 @@ public static class TradesApi
         {
             return body.ValueKind switch
             {
-                JsonValueKind.Array => (body.Deserialize<TradeEventRequest[]>(options) ?? [], true),
+                JsonValueKind.Array => (WithoutNulls(body.Deserialize<TradeEventRequest?[]>(options) ?? []), true),
                 JsonValueKind.Object => ([body.Deserialize<TradeEventRequest>(options)!], false),
                 _ => throw new JsonException("The body must be one event object or an array of events."),
             };
@@ -80,6 +80,11 @@ public static class TradesApi
             throw new BadHttpRequestException("The request body is not a valid event or array of events.", StatusCodes.Status400BadRequest, ex);
         }
     }
+
+    /// <summary>Nullable annotations do not reach array elements, so a <c>null</c> in the batch is refused here.</summary>
+    private static TradeEventRequest[] WithoutNulls(TradeEventRequest?[] trades) =>
+        trades.Select((trade, i) => trade
+            ?? throw new JsonException("Each event must be an object, not null.", $"$[{i}]", lineNumber: null, bytePositionInLine: null)).ToArray();
 
     private static StoredEvent ToStoredEvent(TradeEventRequest trade, long created)
     {

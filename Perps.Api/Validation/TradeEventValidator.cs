@@ -69,9 +69,11 @@ internal static partial class TradeEventValidator
         }
     }
 
+    // Not K: it also matches no zone at all, and a zone-less time means nothing to a receiver.
     private static readonly string[] IsoFormats =
     [
-        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
+        "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
     ];
 
     private static void Positive(double value, string field, ValidationErrors errors)
