@@ -6,8 +6,7 @@ using Perps.Api.Auth;
 using Perps.Api.Data;
 using Perps.Api.Errors;
 using Perps.Api.Validation;
-using Perps.Webhooks.Delivery;
-using Perps.Webhooks.Secrets;
+using Perps.Webhooks;
 
 namespace Perps.Api.Extensions;
 
@@ -24,16 +23,9 @@ internal static class Extensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.AdminKey.Length > 0 && o.IngestKey.Length > 0, "Auth:AdminKey and Auth:IngestKey are required.")
             .ValidateOnStart();
-        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
-        builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
+        builder.AddWebhookDelivery();
 
         builder.Services.AddHostedService<SchemaMigrator>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SecretProtector>();
-        builder.Services.AddSingleton(_ => WebhookHttpClient.Create());
-        builder.Services.AddSingleton<WebhookSender>();
-        builder.Services.AddSingleton<RetryPolicy>();
-        builder.Services.AddSingleton<DeliveryRecorder>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<WebhookStore>();

@@ -1,10 +1,13 @@
+using Perps.Webhooks.Security;
+
 namespace Perps.Api.Validation;
 
 /// <summary>
 /// What an endpoint URL must be: absolute http(s), at most 2,048 characters, no user-info, no whitespace or
-/// control characters (no header injection); https only outside Development.
+/// control characters (no header injection); https only outside Development; not a loopback, private or reserved
+/// address where the URL itself says so (names are checked again at connect time by the dispatcher).
 /// </summary>
-internal sealed class WebhookUrlRules(IHostEnvironment environment)
+internal sealed class WebhookUrlRules(IHostEnvironment environment, NetworkPolicy network)
 {
     public const int MaxLength = 2048;
 
@@ -33,6 +36,11 @@ internal sealed class WebhookUrlRules(IHostEnvironment environment)
         if (uri.Scheme == "http" && !environment.IsDevelopment())
         {
             errors.Add(field, "must use https");
+            return;
+        }
+        if (network.Refusal(uri) is { } refusal)
+        {
+            errors.Add(field, refusal);
         }
     }
 }

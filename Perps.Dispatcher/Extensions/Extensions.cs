@@ -1,8 +1,7 @@
 using Perps.Dispatcher.Health;
 using Perps.Dispatcher.Pipeline;
 using Perps.Dispatcher.Storage;
-using Perps.Webhooks.Delivery;
-using Perps.Webhooks.Secrets;
+using Perps.Webhooks;
 
 namespace Perps.Dispatcher.Extensions;
 
@@ -13,19 +12,10 @@ internal static class Extensions
         builder.AddNpgsqlDataSource("perpsdb");
         builder.AddRedisClient("redis");
 
-        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
-        builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
-            .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")
-            .ValidateOnStart();
+        builder.AddWebhookDelivery();
         // In-flight deliveries get up to one timeout to finish when the dispatcher stops.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SecretProtector>();
-        builder.Services.AddSingleton(_ => WebhookHttpClient.Create());
-        builder.Services.AddSingleton<WebhookSender>();
-        builder.Services.AddSingleton<RetryPolicy>();
-        builder.Services.AddSingleton<DeliveryRecorder>();
         builder.Services.AddSingleton<DispatchStore>();
         builder.Services.AddSingleton<DispatcherHeartbeat>();
 

@@ -41,6 +41,8 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
             "--Delivery:DisableAfterSpan=00:00:02",
             "--Delivery:PollInterval=00:00:00.100",
+            // Loopback is allowed by configuration, as in a local run; nothing else private is.
+            "--Security:AllowedNetworks:0=127.0.0.0/8",
         ], cts.Token);
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Net;
+using Perps.Webhooks.Security;
 
 namespace Perps.Webhooks.Delivery;
 
-/// <summary>The outbound client for deliveries: pooled connections, no redirects, no cookies, no proxy, no trace headers.</summary>
+/// <summary>The outbound client for deliveries: pooled connections to allowed addresses only, no redirects, no cookies, no proxy.</summary>
 public static class WebhookHttpClient
 {
-    public static HttpClient Create() => new(new SocketsHttpHandler
+    public static HttpClient Create(SafeConnector connector) => new(new SocketsHttpHandler
     {
+        ConnectCallback = connector.ConnectAsync,
         AllowAutoRedirect = false,
         UseCookies = false,
         UseProxy = false,
@@ -16,7 +18,8 @@ public static class WebhookHttpClient
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         ConnectTimeout = TimeSpan.FromSeconds(10),
         MaxConnectionsPerServer = 256,
-        // Our trace ids stay ours: endpoints get no traceparent header.
+        // The runtime adds no trace headers to deliveries. (OpenTelemetry's HttpClient instrumentation still injects
+        // traceparent when tracing is on; keeping it off deliveries is left to the telemetry work.)
         ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
     })
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Perps.Webhooks.Secrets;
+using Perps.Webhooks.Security;
 using Perps.Webhooks.Signing;
 
 namespace Perps.Webhooks.Delivery;
@@ -11,8 +12,10 @@ namespace Perps.Webhooks.Delivery;
 /// Sends one signed attempt. Its HttpClient is its own, not one from the factory: the standard resilience handler
 /// would retry behind the history table's back, and service discovery would resolve user URLs as service names.
 /// </summary>
-public sealed class WebhookSender(HttpClient client, SecretProtector secrets, IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class WebhookSender(SafeConnector connector, SecretProtector secrets, IOptions<DeliveryOptions> options, TimeProvider time)
 {
+    private readonly HttpClient _client = WebhookHttpClient.Create(connector);
+
     private const int ResponseBodyLimit = 1024;
     private static readonly ProductInfoHeaderValue UserAgent = new("Perps-Webhooks", "1.0");
 
@@ -25,7 +28,7 @@ public sealed class WebhookSender(HttpClient client, SecretProtector secrets, IO
         try
         {
             using var request = CreateRequest(job, attemptedAt.ToUnixTimeSeconds());
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var body = await ReadPrefixAsync(response.Content, timeout.Token);
             return new(attemptedAt, (int)response.StatusCode, stopwatch.Elapsed,
                 response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}", body, RetryAfter(response));

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Perps.Tests.Infrastructure;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Security;
+
+namespace Perps.Tests.Security;
+
+/// <summary>Deliveries never reach the inside: refused at create where the URL says so, and at connect time always.</summary>
+public sealed class SsrfTests(PerpsAppFixture app)
+{
+    public static TheoryData<string> InsideUrls =>
+    [
+        "http://10.0.0.1/hook",
+        "http://172.16.5.4/hook",
+        "http://192.168.1.1/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/hook",
+        "http://0.0.0.0/hook",
+        "http://224.0.0.1/hook",
+        "http://240.0.0.1/hook",
+        "http://[fd00::1]/hook",
+        "http://[fe80::1]/hook",
+        "http://[ff02::1]/hook",
+        "http://[::ffff:10.0.0.1]/hook",
+        "http://[::ffff:169.254.169.254]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "https://[::]/hook",
+    ];
+
+    [Theory]
+    [MemberData(nameof(InsideUrls))]
+    public async Task CreateWebhookWithPrivateUrlReturnsValidationProblem(string url)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var user = await app.CreateUserAsync();
+
+        var response = await user.Http.PostAsJsonAsync("/api/webhooks", new { url, events = new[] { "trade.new" } }, ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!;
+        Assert.Contains("public addresses only", problem["detail"]!.GetValue<string>());
+        Assert.Empty((await user.GetJsonAsync("/api/webhooks"))["webhooks"]!.AsArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(InsideUrls))]
+    public async Task UpdateWebhookToPrivateUrlReturnsValidationProblemAndChangesNothing(string url)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var user = await app.CreateUserAsync();
+        var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint());
+
+        var response = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new { url }, ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(webhook.Url, (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task NameThatResolvesToLoopbackIsRefusedAtConnectTimeUnlessAllowed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var target = app.Receiver.NewEndpoint().Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        using var production = WebhookHttpClient.Create(Connector());
+        using var allowingLoopback = WebhookHttpClient.Create(Connector("127.0.0.0/8"));
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => production.PostAsync(target, new StringContent("{}"), ct));
+        Assert.Contains("refused", refused.Message);
+        Assert.Empty(app.Receiver.Received(target));
+
+        var allowed = await allowingLoopback.PostAsync(target, new StringContent("{}"), ct);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Single(app.Receiver.Received(target));
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("1.1.1.1", true)]
+    [InlineData("2606:4700:4700::1111", true)]
+    [InlineData("::ffff:8.8.8.8", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("::1", false)]
+    [InlineData("10.255.255.255", false)]
+    [InlineData("172.31.255.255", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("fc00::1", false)]
+    [InlineData("2001:db8::1", false)]
+    [InlineData("255.255.255.255", false)]
+    public void OnlyPublicAddressesAreAllowedWithoutAnAllowList(string address, bool allowed) =>
+        Assert.Equal(allowed, Policy().IsAllowed(IPAddress.Parse(address)));
+
+    [Fact]
+    public void AllowListOpensOnlyTheNetworksItNames()
+    {
+        var policy = Policy("10.1.2.0/24");
+
+        Assert.True(policy.IsAllowed(IPAddress.Parse("10.1.2.3")));
+        Assert.True(policy.IsAllowed(IPAddress.Parse("::ffff:10.1.2.3")));
+        Assert.False(policy.IsAllowed(IPAddress.Parse("10.1.3.3")));
+        Assert.False(policy.IsAllowed(IPAddress.Parse("127.0.0.1")));
+    }
+
+    private static NetworkPolicy Policy(params string[] allowed) =>
+        new(Options.Create(new SecurityOptions { AllowedNetworks = allowed }));
+
+    private static SafeConnector Connector(params string[] allowed) => new(Policy(allowed));
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Secrets;
+using Perps.Webhooks.Security;
+
+namespace Perps.Webhooks;
+
+public static class DeliveryServices
+{
+    /// <summary>What the API (for tests of an endpoint) and the dispatcher both need to sign, send and record an attempt.</summary>
+    public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
+            .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton<NetworkPolicy>();
+        builder.Services.AddSingleton<SafeConnector>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<RetryPolicy>();
+        builder.Services.AddSingleton<DeliveryRecorder>();
+        return builder;
+    }
+}
