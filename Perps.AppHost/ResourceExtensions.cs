@@ -21,7 +21,7 @@ internal static class ResourceExtensions
     }
 
     /// <summary>
-    /// Hands the AppHost's environment and its <c>Delivery</c> and <c>Security</c> settings to a service, so one
+    /// Hands the AppHost's environment and its <c>Delivery</c>, <c>Security</c> and <c>RateLimit</c> settings to a service, so one
     /// <c>--Delivery:...</c> argument (or appsettings entry) configures the API and every dispatcher replica alike.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPerpsSettings(
@@ -33,7 +33,7 @@ internal static class ResourceExtensions
                 .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
         }
 
-        foreach (var section in new[] { "Delivery", "Security" })
+        foreach (var section in new[] { "Delivery", "Security", "RateLimit" })
         {
             foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable())
             {

@@ -33,6 +33,7 @@ internal static class Extensions
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventQueue>();
         builder.Services.AddRequestValidators();
+        builder.Services.AddApiRateLimiting();
 
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
@@ -55,6 +56,7 @@ internal static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
     }
