@@ -69,6 +69,10 @@ public static class Extensions
 
         builder.AddOpenTelemetryExporters();
 
+        // W3C trace context only: OpenTelemetry then leaves outgoing headers to the runtime, which honours a client's
+        // own propagator (the webhook client sends none, so endpoints never see our trace ids).
+        Sdk.SetDefaultTextMapPropagator(new OpenTelemetry.Context.Propagation.TraceContextPropagator());
+
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Secrets;
 using Perps.Webhooks.Security;
+using Perps.Webhooks.Telemetry;
 
 namespace Perps.Webhooks;
 
@@ -24,6 +25,7 @@ public static class DeliveryServices
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<RetryPolicy>();
         builder.Services.AddSingleton<DeliveryRecorder>();
+        builder.Services.AddSingleton<PerpsMetrics>();
         return builder;
     }
 }

@@ -127,7 +127,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = deliveryId });
         command.Parameters.Add(new() { Value = webhookId });
         await command.ExecuteNonQueryAsync(cancellationToken);
-        return new DeliveryJob(deliveryId, webhookId, url, sealedSecret, type, body, Attempt: 1, AttemptInRound: 1);
+        return new DeliveryJob(deliveryId, webhookId, url, sealedSecret, type, body, Attempt: 1, AttemptInRound: 1, EventStoredAt: DateTimeOffset.UtcNow);
     }
 
     private static DeliveryResponse Map(DbDataReader reader) => new(

@@ -4,7 +4,7 @@ namespace Perps.Api.Validation;
 
 /// <summary>
 /// What an endpoint URL must be: absolute http(s), at most 2,048 characters, no user-info, no whitespace or
-/// control characters (no header injection); https only outside Development; not a loopback, private or reserved
+/// control or invisible formatting characters (no header injection, no bidi spoofing); https only outside Development; not a loopback, private or reserved
 /// address where the URL itself says so (names are checked again at connect time by the dispatcher).
 /// </summary>
 internal sealed class WebhookUrlRules(IHostEnvironment environment, NetworkPolicy network)
@@ -18,9 +18,9 @@ internal sealed class WebhookUrlRules(IHostEnvironment environment, NetworkPolic
             errors.Add(field, $"must be at most {MaxLength} characters");
             return;
         }
-        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
         {
-            errors.Add(field, "must not contain whitespace or control characters");
+            errors.Add(field, "must not contain whitespace, control or invisible formatting characters (such as bidi overrides)");
             return;
         }
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)

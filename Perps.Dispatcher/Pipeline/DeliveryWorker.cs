@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Perps.Dispatcher.Storage;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Telemetry;
 
 namespace Perps.Dispatcher.Pipeline;
 
@@ -16,6 +17,7 @@ internal sealed class DeliveryWorker(
     RetryPolicy retryPolicy,
     ResultWriter results,
     DispatchStore store,
+    PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
     ILogger<DeliveryWorker> logger) : IHostedService
 {
@@ -74,7 +76,9 @@ internal sealed class DeliveryWorker(
             {
                 activity?.SetStatus(ActivityStatusCode.Error, outcome.Error);
             }
-            results.Add(retryPolicy.Decide(job, outcome));
+            var record = retryPolicy.Decide(job, outcome);
+            metrics.Attempted(record, job.EventStoredAt);
+            results.Add(record);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using Perps.Dispatcher.Health;
 using Perps.Dispatcher.Storage;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Streams;
+using Perps.Webhooks.Telemetry;
 using StackExchange.Redis;
 
 namespace Perps.Dispatcher.Pipeline;
@@ -19,12 +20,14 @@ internal sealed class EventStreamConsumer(
     DispatchStore store,
     DeliveryWorker worker,
     DispatcherHeartbeat heartbeat,
+    PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
     ILogger<EventStreamConsumer> logger) : BackgroundService
 {
     private const int BatchSize = 256;
     private const int BlockMilliseconds = 1000;
+    private static readonly TimeSpan LagSampleInterval = TimeSpan.FromSeconds(5);
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +41,7 @@ internal sealed class EventStreamConsumer(
         Log.Consuming(logger, EventStream.Key, _consumer, EventStream.ConsumerGroup);
 
         var nextReclaim = time.GetUtcNow();
+        var nextLagSample = time.GetUtcNow();
         var groupReady = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,6 +59,11 @@ internal sealed class EventStreamConsumer(
                     var reclaimed = await db.StreamAutoClaimAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer,
                         (long)options.Value.ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
                     await ProcessAsync(db, reclaimed.ClaimedEntries, stoppingToken);
+                }
+                if (time.GetUtcNow() >= nextLagSample)
+                {
+                    nextLagSample = time.GetUtcNow() + LagSampleInterval;
+                    await SampleLagAsync(db);
                 }
                 var entries = await ReadAsync(blocking.GetDatabase());
                 await ProcessAsync(db, entries, stoppingToken);
@@ -135,6 +144,14 @@ internal sealed class EventStreamConsumer(
             }
             return new StreamEntry((string?)parts[0], values);
         }).ToArray();
+    }
+
+    /// <summary>How far the group is behind (entries not yet read) and how much it holds unacknowledged.</summary>
+    private async Task SampleLagAsync(IDatabase db)
+    {
+        var group = (await db.StreamGroupInfoAsync(EventStream.Key))
+            .FirstOrDefault(g => g.Name == EventStream.ConsumerGroup);
+        metrics.StreamObserved(group.Lag ?? 0, group.PendingMessageCount);
     }
 
     private async Task EnsureGroupAsync(IDatabase db)

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Npgsql;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Telemetry;
 
 namespace Perps.Dispatcher.Pipeline;
 
@@ -8,7 +9,7 @@ namespace Perps.Dispatcher.Pipeline;
 /// Records attempts in batches: results queue up while a write is in flight, so under load one round trip records
 /// hundreds. At shutdown it writes everything queued before it stops.
 /// </summary>
-internal sealed class ResultWriter(DeliveryRecorder recorder, ILogger<ResultWriter> logger) : BackgroundService
+internal sealed class ResultWriter(DeliveryRecorder recorder, PerpsMetrics metrics, ILogger<ResultWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
@@ -44,10 +45,12 @@ internal sealed class ResultWriter(DeliveryRecorder recorder, ILogger<ResultWrit
         {
             try
             {
-                foreach (var webhookId in await recorder.RecordAsync(batch, CancellationToken.None))
+                var disabled = await recorder.RecordAsync(batch, CancellationToken.None);
+                foreach (var webhookId in disabled)
                 {
                     Log.WebhookDisabled(logger, webhookId);
                 }
+                metrics.Disabled(disabled.Count);
                 return;
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)

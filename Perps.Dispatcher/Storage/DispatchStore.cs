@@ -13,7 +13,7 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource, IOptions<Delive
 {
     public const string CancelledByDisable = "cancelled: the webhook is disabled";
 
-    private const string JobColumns = "c.id, c.webhook_id, w.url, w.secret, e.type, e.body, c.attempts, c.attempts - c.round_start, e.id";
+    private const string JobColumns = "c.id, c.webhook_id, w.url, w.secret, e.type, e.body, c.attempts, c.attempts - c.round_start, e.id, e.created_at";
 
     /// <summary>
     /// Creates one delivery per (event, matching webhook) and claims its first attempt. Matching starts from the
@@ -25,7 +25,7 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource, IOptions<Delive
             WITH fresh AS (
                 UPDATE events SET fanned_out_at = now()
                 WHERE id = ANY($1) AND fanned_out_at IS NULL
-                RETURNING id, type, owner, body
+                RETURNING id, type, owner, body, created_at
             ), c AS (
                 INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_attempt_at, next_attempt_at)
                 SELECT 'dlv_' || substr(md5(gen_random_uuid()::text), 1, 24), e.id, w.id, 'pending', 1, now(), now() + $2
@@ -129,7 +129,8 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource, IOptions<Delive
                 EventType: reader.GetString(4),
                 Body: reader.GetString(5),
                 Attempt: reader.GetInt32(6),
-                AttemptInRound: reader.GetInt32(7)), reader.GetString(8)));
+                AttemptInRound: reader.GetInt32(7),
+                EventStoredAt: reader.GetFieldValue<DateTimeOffset>(9)), reader.GetString(8)));
         }
         return jobs;
     }

@@ -25,6 +25,7 @@ public sealed class SignedDeliveryTests(PerpsAppFixture app)
         Assert.Matches("^[0-9a-f]{64}$", request.Header("X-Webhook-Signature"));
         Assert.True(Signatures.VerifiesRaw(request, webhook.Secret));
         Assert.True(Signatures.VerifiesStandard(request, webhook.Secret));
+        Assert.Equal("", request.Header("traceparent")); // our trace ids are not the endpoint's business
 
         var expectedBody = $$$"""{"id":"{{{eventId}}}","type":"trade.new","created":{{{Signatures.Parse(request)["created"]}}},"data":{"owner":"{{{wallet}}}","marketSymbol":"SOL-PERP","side":"long","sizeUsd":15000.5,"leverage":5.2,"entryPrice":185.42,"collateral":2884.71,"timestamp":"2025-01-15T10:30:00Z"}}""";
         Assert.Equal(expectedBody, request.BodyText);

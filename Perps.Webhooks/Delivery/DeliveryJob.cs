@@ -2,6 +2,7 @@ namespace Perps.Webhooks.Delivery;
 
 /// <summary>One attempt of one delivery, claimed in Postgres and ready to send.</summary>
 /// <param name="AttemptInRound">1 for the first attempt after creation, redelivery or recovery; picks the retry wait.</param>
+/// <param name="EventStoredAt">When the event was accepted: the start of the end-to-end latency.</param>
 /// <param name="TraceParent">The trace of the request that accepted the event, so each attempt joins it.</param>
 public sealed record DeliveryJob(
     string DeliveryId,
@@ -12,4 +13,5 @@ public sealed record DeliveryJob(
     string Body,
     int Attempt,
     int AttemptInRound,
+    DateTimeOffset EventStoredAt,
     string? TraceParent = null);
