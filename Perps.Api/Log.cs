@@ -13,4 +13,17 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Warning, "Accepted events are stored but could not be queued; the dispatchers' sweep will fan them out")]
     public static partial void EnqueueFailed(ILogger logger, Exception exception);
+
+    // 601–604: the demo trade feed (Feed/).
+    [LoggerMessage(601, LogLevel.Information, "Trade feed on: one trade every {Interval} for the watched wallets")]
+    public static partial void FeedStarted(ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(602, LogLevel.Information, "Trade feed: {Count} watched wallets (it trades only for watched wallets)")]
+    public static partial void FeedWallets(ILogger logger, int count);
+
+    [LoggerMessage(603, LogLevel.Information, "Trade feed ingested {Type} {EventId} on {MarketSymbol} for {Owner}")]
+    public static partial void FeedTrade(ILogger logger, string type, string eventId, string marketSymbol, string owner);
+
+    [LoggerMessage(604, LogLevel.Warning, "Trade feed tick failed; trying again next tick")]
+    public static partial void FeedTickFailed(ILogger logger, Exception exception);
 }

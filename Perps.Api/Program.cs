@@ -1,5 +1,6 @@
 using Perps.Api.Apis;
 using Perps.Api.Extensions;
+using Perps.Api.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ var app = builder.Build();
 
 app.UseApiPipeline();
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
 
 app.MapAdminApi();
 app.MapWalletsApi();

@@ -10,7 +10,8 @@ var ingestKey = builder.AddParameter("ingest-key", secret: true);
 var secretsKey = builder.AddParameter("secrets-key", secret: true);
 
 var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Api:Port"), name: "http")
+    // Deployed, the container app's ingress owns the public port (azd maps an http binding to port 80 only).
+    .WithHttpEndpoint(port: builder.ExecutionContext.IsPublishMode ? null : builder.Configuration.GetValue<int?>("Api:Port"), name: "http")
     .WithExternalHttpEndpoints()
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)
@@ -23,11 +24,15 @@ var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
 builder.AddProject<Projects.Perps_Dispatcher>("dispatcher", launchProfileName: null)
     .WithHttpEndpoint(name: "http")
     .WithReplicas(builder.Configuration.GetValue("Dispatcher:Replicas", 2))
+    .WithReplicasInManifest()
     .WithReference(redis).WaitFor(redis)
     .WithReference(database)
     .WaitFor(api) // the API owns the schema: the dispatcher starts once it is applied
     .WithEnvironment("Secrets__Key", secretsKey)
     .WithPerpsSettings(builder)
     .WithHttpHealthCheck("/health");
+
+// Off unless --SampleReceiver:Enabled=true: the guide's webhook server in C#, a target for local webhooks.
+builder.AddSampleReceiver();
 
 builder.Build().Run();

@@ -12,6 +12,11 @@ internal static class ResourceExtensions
         if (mode == DependencyMode.Container)
         {
             var redis = builder.AddRedis("redis").WithDataVolume().WithPersistence();
+            if (builder.ExecutionContext.IsPublishMode)
+            {
+                // azd turns container bindings into Container Apps ingress and knows only the tcp, http and https schemes.
+                redis.WithEndpoint("tcp", endpoint => endpoint.UriScheme = "tcp");
+            }
             var database = builder.AddPostgres("postgres").WithDataVolume().AddDatabase("perpsdb");
             return (redis, database);
         }
@@ -21,7 +26,7 @@ internal static class ResourceExtensions
     }
 
     /// <summary>
-    /// Hands the AppHost's environment and its <c>Delivery</c>, <c>Security</c> and <c>RateLimit</c> settings to a service, so one
+    /// Hands the AppHost's environment and its <c>Delivery</c>, <c>Security</c>, <c>RateLimit</c> and <c>Feed</c> settings to a service, so one
     /// <c>--Delivery:...</c> argument (or appsettings entry) configures the API and every dispatcher replica alike.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPerpsSettings(
@@ -33,9 +38,9 @@ internal static class ResourceExtensions
                 .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
         }
 
-        foreach (var section in new[] { "Delivery", "Security", "RateLimit" })
+        foreach (var section in new[] { "Delivery", "Security", "RateLimit", "Feed" })
         {
-            foreach (var (key, value) in builder.Configuration.GetSection(section).AsEnumerable())
+            foreach (var (key, value) in builder.ForwardedConfiguration().GetSection(section).AsEnumerable())
             {
                 if (value is not null)
                 {

@@ -13,8 +13,9 @@ public static class AdminApi
     {
         var api = app.MapGroup("/api/admin/api-keys").RequireAuthorization(AuthSchemes.Admin).WithTags("Admin");
 
-        api.MapPost("/", CreateApiKey).Validates<CreateApiKeyRequest>();
-        api.MapDelete("/{id}", RevokeApiKey);
+        api.MapPost("/", CreateApiKey).Validates<CreateApiKeyRequest>()
+            .WithSummary("Issue an API key").WithDescription("The key is in this answer only: the service keeps nothing but its hash.");
+        api.MapDelete("/{id}", RevokeApiKey).WithSummary("Revoke an API key");
 
         return api;
     }

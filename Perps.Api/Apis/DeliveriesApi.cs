@@ -22,11 +22,14 @@ public static class DeliveriesApi
     {
         var api = app.MapGroup("/api/webhooks/{id}").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Deliveries");
 
-        api.MapPost("/test", TestWebhook);
-        api.MapGet("/deliveries", ListDeliveries);
-        api.MapGet("/deliveries/{deliveryId}", GetDelivery);
-        api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver);
-        api.MapPost("/recover", Recover);
+        api.MapPost("/test", TestWebhook)
+            .WithSummary("Send a test event now").WithDescription("A signed sample event, sent and recorded like any delivery; the answer says how the endpoint responded.");
+        api.MapGet("/deliveries", ListDeliveries)
+            .WithSummary("List deliveries").WithDescription("Newest first, limit 1 to 100 (20 by default); pass next_cursor as cursor for the next page.");
+        api.MapGet("/deliveries/{deliveryId}", GetDelivery).WithSummary("Get a delivery with its attempts");
+        api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver)
+            .WithSummary("Redeliver a finished delivery").WithDescription("Same X-Delivery-ID, next X-Delivery-Attempt.");
+        api.MapPost("/recover", Recover).WithSummary("Re-queue failed deliveries since a time");
 
         return api;
     }

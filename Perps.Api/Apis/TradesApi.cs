@@ -6,8 +6,6 @@ using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
 using Perps.Api.Validation;
-using Perps.Webhooks;
-using Perps.Webhooks.Events;
 
 namespace Perps.Api.Apis;
 
@@ -20,15 +18,15 @@ public static class TradesApi
     {
         var api = app.MapGroup("/api/trades").RequireAuthorization(AuthSchemes.Ingest).WithTags("Ingestion");
 
-        api.MapPost("/", IngestTrades);
+        api.MapPost("/", IngestTrades)
+            .WithSummary("Ingest trades").WithDescription("One event or an array of up to 1,000; 202 once every event is stored. An id already stored is not stored again.");
 
         return api;
     }
 
     /// <summary>One event or an array of up to 1,000. Answers 202 only once every event is stored; an id seen before is not stored again.</summary>
     private static async Task<Results<Accepted<AcceptedEventsEnvelope>, ValidationProblem>> IngestTrades(
-        JsonElement body, EventStore events, EventQueue queue, IOptions<JsonOptions> json, TimeProvider time,
-        ILogger<EventQueue> logger, CancellationToken ct)
+        JsonElement body, TradeIngestor ingestor, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (trades, isBatch) = Read(body, json.Value.SerializerOptions);
         var errors = new ValidationErrors();
@@ -45,22 +43,7 @@ public static class TradesApi
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.Summary());
         }
 
-        var created = time.GetUtcNow().ToUnixTimeSeconds();
-        var stored = trades.Select(t => ToStoredEvent(t, created)).ToList();
-        var inserted = await events.InsertNewAsync(stored, ct);
-        if (inserted.Count > 0)
-        {
-            try
-            {
-                await queue.EnqueueAsync(inserted);
-            }
-            catch (StackExchange.Redis.RedisException ex)
-            {
-                // Stored is what was promised; the dispatchers' sweep fans out events whose stream entry never came.
-                Log.EnqueueFailed(logger, ex);
-            }
-        }
-
+        var stored = await ingestor.IngestAsync(trades, ct);
         return TypedResults.Accepted((string?)null, new AcceptedEventsEnvelope(stored.Select(e => new AcceptedEvent(e.Id)).ToList()));
     }
 
@@ -85,12 +68,4 @@ public static class TradesApi
     private static TradeEventRequest[] WithoutNulls(TradeEventRequest?[] trades) =>
         trades.Select((trade, i) => trade
             ?? throw new JsonException("Each event must be an object, not null.", $"$[{i}]", lineNumber: null, bytePositionInLine: null)).ToArray();
-
-    private static StoredEvent ToStoredEvent(TradeEventRequest trade, long created)
-    {
-        var id = trade.Id ?? Ids.New(Ids.Event);
-        var d = trade.Data;
-        var data = new TradeData(d.Owner, d.MarketSymbol, d.Side, d.SizeUsd, d.Leverage, d.EntryPrice, d.Collateral, d.Timestamp, d.ExitPrice, d.PnlUsd);
-        return new StoredEvent(id, trade.Type, d.Owner, EventBody.Create(id, trade.Type, created, data));
-    }
 }

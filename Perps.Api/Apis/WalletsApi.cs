@@ -14,9 +14,9 @@ public static class WalletsApi
     {
         var api = app.MapGroup("/api/wallets").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Watchlist");
 
-        api.MapPost("/", AddWallet).Validates<AddWalletRequest>();
-        api.MapGet("/", ListWallets);
-        api.MapDelete("/{address}", RemoveWallet);
+        api.MapPost("/", AddWallet).Validates<AddWalletRequest>().WithSummary("Watch a wallet");
+        api.MapGet("/", ListWallets).WithSummary("List the watched wallets");
+        api.MapDelete("/{address}", RemoveWallet).WithSummary("Stop watching a wallet");
 
         return api;
     }

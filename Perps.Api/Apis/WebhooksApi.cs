@@ -18,12 +18,14 @@ public static class WebhooksApi
     {
         var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Webhooks");
 
-        api.MapPost("/", CreateWebhook).Validates<CreateWebhookRequest>();
-        api.MapGet("/", ListWebhooks);
-        api.MapGet("/{id}", GetWebhook);
-        api.MapPut("/{id}", UpdateWebhook).Validates<UpdateWebhookRequest>();
-        api.MapDelete("/{id}", DeleteWebhook);
-        api.MapPost("/{id}/regenerate-secret", RegenerateSecret);
+        api.MapPost("/", CreateWebhook).Validates<CreateWebhookRequest>()
+            .WithSummary("Create a webhook").WithDescription("The signing secret (whsec_...) is shown in this answer and on regeneration only.");
+        api.MapGet("/", ListWebhooks).WithSummary("List webhooks");
+        api.MapGet("/{id}", GetWebhook).WithSummary("Get a webhook");
+        api.MapPut("/{id}", UpdateWebhook).Validates<UpdateWebhookRequest>()
+            .WithSummary("Update a webhook").WithDescription("Only the fields sent change; \"is_active\": true re-enables a disabled webhook.");
+        api.MapDelete("/{id}", DeleteWebhook).WithSummary("Delete a webhook");
+        api.MapPost("/{id}/regenerate-secret", RegenerateSecret).WithSummary("Regenerate the signing secret");
 
         return api;
     }

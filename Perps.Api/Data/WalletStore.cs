@@ -33,6 +33,25 @@ internal sealed class WalletStore(NpgsqlDataSource dataSource)
         return wallets;
     }
 
+    /// <summary>Every watched address once, the most recently watched first (the demo feed favours them), at most <paramref name="limit"/>.</summary>
+    public async Task<List<string>> ListWatchedAddressesAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT address FROM wallets
+            GROUP BY address
+            ORDER BY max(created_at) DESC, address
+            LIMIT $1
+            """);
+        command.Parameters.Add(new() { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var addresses = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            addresses.Add(reader.GetString(0));
+        }
+        return addresses;
+    }
+
     public async Task<bool> RemoveAsync(string apiKeyId, string address, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM wallets WHERE api_key_id = $1 AND address = $2");

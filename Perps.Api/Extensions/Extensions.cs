@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Perps.Api.Auth;
 using Perps.Api.Data;
 using Perps.Api.Errors;
+using Perps.Api.Feed;
+using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 using Perps.Webhooks;
 
@@ -32,8 +34,11 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventQueue>();
+        builder.Services.AddSingleton<TradeIngestor>();
+        builder.Services.AddTradeFeed();
         builder.Services.AddRequestValidators();
         builder.Services.AddApiRateLimiting();
+        builder.Services.AddApiDocumentation();
 
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AuthSchemes.ApiKey, null)

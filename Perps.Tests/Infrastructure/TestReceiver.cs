@@ -18,11 +18,16 @@ public sealed record ReceivedRequest(string Path, byte[] Body, IReadOnlyDictiona
 
 /// <summary>
 /// A real HTTP endpoint on loopback that records what it receives. Each test uses its own path (a "mailbox") and
-/// may script the answers: a status per request, or a delay before answering.
+/// may script the answers: a status per request, or a delay before answering; status <see cref="Abort"/> resets
+/// the connection instead of answering.
 /// </summary>
 public sealed class TestReceiver : IAsyncDisposable
 {
+    /// <summary>A scripted status that aborts the connection (after the delay) instead of answering.</summary>
+    public const int Abort = 0;
+
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedRequest>> _received = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedRequest>> _acknowledged = new();
     private readonly ConcurrentDictionary<string, Func<int, (int Status, TimeSpan Delay)>> _scripts = new();
     private WebApplication? _app;
 
@@ -53,6 +58,10 @@ public sealed class TestReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedRequest> Received(string url) =>
         _received.TryGetValue(PathOf(url), out var queue) ? queue.ToArray() : [];
 
+    /// <summary>The requests answered with a 2xx that was written completely: the deliveries the endpoint took.</summary>
+    public IReadOnlyList<ReceivedRequest> Acknowledged(string url) =>
+        _acknowledged.TryGetValue(PathOf(url), out var queue) ? queue.ToArray() : [];
+
     /// <summary>Waits until the endpoint has received at least <paramref name="count"/> requests.</summary>
     public async Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(string url, int count, TimeSpan? timeout = null)
     {
@@ -75,7 +84,8 @@ public sealed class TestReceiver : IAsyncDisposable
         await context.Request.Body.CopyToAsync(buffer);
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         var queue = _received.GetOrAdd(path, _ => new());
-        queue.Enqueue(new ReceivedRequest(path, buffer.ToArray(), headers, DateTimeOffset.UtcNow));
+        var request = new ReceivedRequest(path, buffer.ToArray(), headers, DateTimeOffset.UtcNow);
+        queue.Enqueue(request);
 
         var (status, delay) = _scripts.TryGetValue(path, out var script) ? script(queue.Count) : (200, TimeSpan.Zero);
         if (delay > TimeSpan.Zero)
@@ -89,12 +99,22 @@ public sealed class TestReceiver : IAsyncDisposable
                 return;
             }
         }
+        if (status == Abort)
+        {
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = status;
         if (status is >= 300 and < 400)
         {
             context.Response.Headers.Location = $"/{path}/followed"; // a client that follows redirects would post here
         }
         await context.Response.WriteAsync(status is >= 200 and < 300 ? "OK" : "receiver says no");
+        if (status is >= 200 and < 300)
+        {
+            await context.Response.CompleteAsync();
+            _acknowledged.GetOrAdd(path, _ => new()).Enqueue(request);
+        }
     }
 
     private static string PathOf(string url) => new Uri(url).AbsolutePath.TrimStart('/');

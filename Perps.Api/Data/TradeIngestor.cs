@@ -1,0 +1,44 @@
+using Perps.Api.Contracts;
+using Perps.Webhooks;
+using Perps.Webhooks.Events;
+using Perps.Webhooks.Telemetry;
+using StackExchange.Redis;
+
+namespace Perps.Api.Data;
+
+/// <summary>
+/// What happens to valid trades, whoever sends them (<c>POST /api/trades</c> or the demo feed): each gets an id and
+/// its exact body, is stored (an id stored before is skipped), and the new ones are queued for fan-out.
+/// </summary>
+internal sealed class TradeIngestor(EventStore events, EventQueue queue, PerpsMetrics metrics, TimeProvider time, ILogger<TradeIngestor> logger)
+{
+    /// <summary>Returns every event of the request, stored now or before, once all of them are durably stored.</summary>
+    public async Task<List<StoredEvent>> IngestAsync(IReadOnlyList<TradeEventRequest> trades, CancellationToken cancellationToken)
+    {
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var stored = trades.Select(t => ToStoredEvent(t, created)).ToList();
+        var inserted = await events.InsertNewAsync(stored, cancellationToken);
+        metrics.Ingested(inserted.Count);
+        if (inserted.Count > 0)
+        {
+            try
+            {
+                await queue.EnqueueAsync(inserted);
+            }
+            catch (RedisException ex)
+            {
+                // Stored is what was promised; the dispatchers' sweep fans out events whose stream entry never came.
+                Log.EnqueueFailed(logger, ex);
+            }
+        }
+        return stored;
+    }
+
+    private static StoredEvent ToStoredEvent(TradeEventRequest trade, long created)
+    {
+        var id = trade.Id ?? Ids.New(Ids.Event);
+        var d = trade.Data;
+        var data = new TradeData(d.Owner, d.MarketSymbol, d.Side, d.SizeUsd, d.Leverage, d.EntryPrice, d.Collateral, d.Timestamp, d.ExitPrice, d.PnlUsd);
+        return new StoredEvent(id, trade.Type, d.Owner, EventBody.Create(id, trade.Type, created, data));
+    }
+}

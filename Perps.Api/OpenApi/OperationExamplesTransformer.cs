@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Perps.Api.Contracts;
+using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Events;
+
+namespace Perps.Api.OpenApi;
+
+/// <summary>
+/// Request and response examples for the main routes. They are the contract records serialized with the API's own
+/// <c>JsonOptions</c>, so an example cannot show a field name the API does not use.
+/// </summary>
+internal sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) : IOpenApiOperationTransformer
+{
+    private const string WebhookId = "wh_5f1c2a9e7b3d4c6a8e0f1b2c";
+    private const string DeliveryId = "dlv_9a8b7c6d5e4f3a2b1c0d9e8f";
+    private const string EventId = "evt_0a1b2c3d4e5f6a7b8c9d0e1f";
+    private const string Wallet = "DRVRvzf8pSiMJi5BY1NmZu5STahBYKMVcfkPp3vxPump";
+    private const string Url = "https://example.com/webhooks/perps";
+    private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6k7Ajqy3S7o=";
+    private static readonly DateTimeOffset Created = new(2025, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    private static readonly WebhookResponse Webhook =
+        new(WebhookId, Url, [EventTypes.TradeNew, EventTypes.TradeClose], true, Created, Created, null, null);
+
+    private static readonly DeliveryResponse Delivery =
+        new(DeliveryId, EventId, EventTypes.TradeNew, DeliveryStatus.Succeeded, 1, 200, null, Created, Created.AddSeconds(1), null);
+
+    private static readonly TradeEventRequest Trade = new(EventTypes.TradeNew,
+        new TradeDataRequest(Wallet, "SOL-PERP", "long", 15000.50, 5.2, 185.42, 2884.71, "2025-01-15T10:30:00Z"), EventId);
+
+    /// <summary>Route → (request body, the success status, its body).</summary>
+    private static readonly Dictionary<string, (object? Request, string Status, object Response)> Examples = new()
+    {
+        ["POST /api/admin/api-keys"] = (new CreateApiKeyRequest("trading-bot"), "201",
+            new CreatedApiKeyEnvelope(new CreatedApiKey("key_4e5f6a7b8c9d0e1f2a3b4c5d", "trading-bot", "pk_Xr3bG9kQ2mVt7LwYp0sN4aHc8JdEf6Ui1oZyRqTnBvM"))),
+        ["DELETE /api/admin/api-keys/{id}"] = (null, "200", new MessageEnvelope("API key revoked; its webhooks receive nothing more.")),
+        ["POST /api/wallets"] = (new AddWalletRequest(Wallet), "201", new WalletEnvelope(new WalletResponse(Wallet, Created))),
+        ["GET /api/wallets"] = (null, "200", new WalletListEnvelope([new WalletResponse(Wallet, Created)])),
+        ["DELETE /api/wallets/{address}"] = (null, "200", new MessageEnvelope($"{Wallet} removed from your watchlist.")),
+        ["POST /api/webhooks"] = (new CreateWebhookRequest(Url, [EventTypes.TradeNew, EventTypes.TradeClose]), "201",
+            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(Webhook, Secret), "Webhook created. Save your secret - it will only be shown once!")),
+        ["GET /api/webhooks"] = (null, "200", new WebhookListEnvelope([Webhook])),
+        ["GET /api/webhooks/{id}"] = (null, "200", new WebhookEnvelope(Webhook)),
+        ["PUT /api/webhooks/{id}"] = (new UpdateWebhookRequest(Events: [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation], IsActive: true), "200",
+            new WebhookEnvelope(Webhook with { Events = [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation] })),
+        ["DELETE /api/webhooks/{id}"] = (null, "200", new MessageEnvelope("Webhook deleted; nothing more is delivered to it.")),
+        ["POST /api/webhooks/{id}/regenerate-secret"] = (null, "200",
+            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(Webhook, Secret), "Secret regenerated; deliveries from now on are signed with it. Save your secret - it will only be shown once!")),
+        ["POST /api/webhooks/{id}/test"] = (new TestWebhookRequest(EventTypes.TradeNew), "200",
+            new TestResultEnvelope(new TestResultResponse(DeliveryId, EventId, EventTypes.TradeNew, true, 200, 87.4, null, "OK"))),
+        ["GET /api/webhooks/{id}/deliveries"] = (null, "200", new DeliveryListEnvelope([Delivery], null)),
+        ["GET /api/webhooks/{id}/deliveries/{deliveryId}"] = (null, "200",
+            new DeliveryDetailEnvelope(Delivery, [new AttemptResponse(1, Created.AddSeconds(1), 200, 87.4, null, "OK")])),
+        ["POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver"] = (null, "202",
+            new DeliveryEnvelope(Delivery with { Status = DeliveryStatus.Pending, NextAttemptAt = Created.AddMinutes(5) })),
+        ["POST /api/webhooks/{id}/recover"] = (new RecoverRequest(Created.AddDays(-1)), "202", new RecoverEnvelope(3)),
+        ["POST /api/trades"] = (Trade, "202", new AcceptedEventsEnvelope([new AcceptedEvent(EventId)])),
+    };
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (!Examples.TryGetValue(OperationRoute.Of(context), out var example))
+        {
+            return Task.CompletedTask;
+        }
+
+        var options = json.Value.SerializerOptions;
+        if (example.Request is not null && operation.RequestBody?.Content?.TryGetValue("application/json", out var request) == true)
+        {
+            request.Example = WithoutNulls(JsonSerializer.SerializeToNode(example.Request, example.Request.GetType(), options));
+        }
+        if (operation.Responses?.TryGetValue(example.Status, out var response) == true
+            && response.Content?.TryGetValue("application/json", out var body) == true)
+        {
+            body.Example = JsonSerializer.SerializeToNode(example.Response, example.Response.GetType(), options);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A request example shows only what a client sends: optional fields left out, not sent as null.</summary>
+    private static JsonNode? WithoutNulls(JsonNode? node)
+    {
+        if (node is JsonObject members)
+        {
+            foreach (var name in members.Where(m => m.Value is null).Select(m => m.Key).ToList())
+            {
+                members.Remove(name);
+            }
+            foreach (var (_, value) in members)
+            {
+                WithoutNulls(value);
+            }
+        }
+        return node;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+
+namespace Perps.Benchmarks;
+
+/// <summary>
+/// The benchmark's own settings (<c>--seconds=20</c> …); every other argument is passed to the AppHost unchanged
+/// (<c>--Dispatcher:Replicas=3</c>, <c>--Delivery:MaxConcurrency=128</c>).
+/// </summary>
+internal sealed record BenchOptions
+{
+    /// <summary>Length of each sustained-throughput run (fan-out 1, fan-out 10), per table size.</summary>
+    public TimeSpan Sustained { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Length of the bare HttpClient run that measures the machine's limit.</summary>
+    public TimeSpan Limit { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Length of each latency run at half the sustained maximum.</summary>
+    public TimeSpan Latency { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The start of every run that is not counted (connections, JIT, caches).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A fixed offered load for the latency runs, events/s; 0 (the default) means half the fan-out-1 maximum just measured.</summary>
+    public double LatencyRate { get; init; }
+
+    /// <summary>Events per ingest request in the throughput runs.</summary>
+    public int Batch { get; init; } = 50;
+
+    /// <summary>Events per ingest request in the latency runs (smaller: a batch's first event waits for its last).</summary>
+    public int LatencyBatch { get; init; } = 10;
+
+    /// <summary>Ingest requests in flight at once in the throughput runs.</summary>
+    public int Feeders { get; init; } = 4;
+
+    /// <summary>Deliveries ingested but not yet received, at most: the throughput runs push at the pipeline's pace without an ever-growing backlog.</summary>
+    public int Window { get; init; } = 4000;
+
+    /// <summary>Requests in flight in the limit run; 0 means what the pipeline may have: replicas × Delivery:MaxConcurrency.</summary>
+    public int LimitConcurrency { get; init; }
+
+    /// <summary>
+    /// Whether the services export telemetry as the testing builder configures them (OTLP to localhost:4317, traces
+    /// always sampled). No collector listens there in a benchmark run; <c>--no-otlp</c> removes the exporter to show its cost.
+    /// </summary>
+    public bool OtlpExport { get; init; } = true;
+
+    /// <summary>Skip the 100,000-wallet / 10,000-webhook repeat (a quicker look while developing).</summary>
+    public bool SkipLarge { get; init; }
+
+    public string Output { get; init; } = Path.Combine("bench-results", "bench.json");
+
+    public int Replicas { get; init; } = 2;
+
+    public int MaxConcurrency { get; init; } = 256;
+
+    public IReadOnlyList<string> AppHostArgs { get; init; } = [];
+
+    public int EffectiveLimitConcurrency => LimitConcurrency > 0 ? LimitConcurrency : Replicas * MaxConcurrency;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        var passThrough = new List<string>();
+        foreach (var arg in args)
+        {
+            var (name, value) = arg.Split('=', 2) is [var n, var v] ? (n, v) : (arg, "");
+            options = name switch
+            {
+                "--seconds" => options with { Sustained = Seconds(value) },
+                "--limit-seconds" => options with { Limit = Seconds(value) },
+                "--latency-seconds" => options with { Latency = Seconds(value) },
+                "--latency-rate" => options with { LatencyRate = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--warmup-seconds" => options with { Warmup = Seconds(value) },
+                "--batch" => options with { Batch = Int(value) },
+                "--latency-batch" => options with { LatencyBatch = Int(value) },
+                "--feeders" => options with { Feeders = Int(value) },
+                "--window" => options with { Window = Int(value) },
+                "--limit-concurrency" => options with { LimitConcurrency = Int(value) },
+                "--skip-large" => options with { SkipLarge = true },
+                "--no-otlp" => options with { OtlpExport = false },
+                "--out" => options with { Output = value },
+                "--help" or "-h" => throw new BenchUsageException(),
+                _ => Pass(options, arg, name, value, passThrough),
+            };
+        }
+        return options with { AppHostArgs = passThrough };
+    }
+
+    private static BenchOptions Pass(BenchOptions options, string arg, string name, string value, List<string> passThrough)
+    {
+        if (!name.StartsWith("--", StringComparison.Ordinal) || !name.Contains(':', StringComparison.Ordinal))
+        {
+            throw new BenchUsageException($"Unknown option {arg}.");
+        }
+        passThrough.Add(arg);
+        return name switch
+        {
+            "--Dispatcher:Replicas" => options with { Replicas = Int(value) },
+            "--Delivery:MaxConcurrency" => options with { MaxConcurrency = Int(value) },
+            _ => options,
+        };
+    }
+
+    private static TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+
+    private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+    public const string Usage = """
+        ./bench.sh [options] [AppHost settings]
+          --seconds=20            each sustained-throughput run (fan-out 1 and 10, small and large tables)
+          --limit-seconds=10      the bare HttpClient run (the machine's limit)
+          --latency-seconds=15    each latency run at half the sustained maximum
+          --latency-rate=N        latency runs at N events/s instead of half the fan-out-1 maximum
+          --warmup-seconds=3      not counted at the start of every run
+          --batch=50              events per ingest request (throughput runs)
+          --latency-batch=10      events per ingest request (latency runs)
+          --feeders=4             ingest requests in flight (throughput runs)
+          --window=4000           deliveries ingested but not yet received, at most
+          --limit-concurrency=N   requests in flight in the limit run (default: replicas × Delivery:MaxConcurrency)
+          --skip-large            skip the 100,000-wallet / 10,000-webhook repeat
+          --no-otlp               the services export no telemetry (by default they try OTLP, as in the tests)
+          --out=bench-results/bench.json
+          --Section:Key=value     passed to the AppHost (e.g. --Dispatcher:Replicas=3)
+        """;
+}
+
+internal sealed class BenchUsageException(string message = "") : Exception(message);

@@ -1,0 +1,77 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Perps.Benchmarks.Infrastructure;
+
+/// <summary>
+/// The whole Perps app as the tests start it: real Redis and Postgres as local executables with throw-away data
+/// (Postgres with fsync off, as in the tests), the API and the dispatcher replicas, loopback allowed as a delivery target.
+/// </summary>
+internal sealed class BenchApp : IAsyncDisposable
+{
+    public const string AdminKey = "bench-admin-key";
+    public const string IngestKey = "bench-ingest-key";
+    public const string SecretsKey = "YmVuY2gtb25seS1zZWNyZXRzLWtleS0zMi1ieXRlcyE=";
+
+    private readonly DistributedApplication _app;
+
+    private BenchApp(DistributedApplication app, string databaseConnectionString)
+    {
+        _app = app;
+        DatabaseConnectionString = databaseConnectionString;
+    }
+
+    public string DatabaseConnectionString { get; }
+
+    public static async Task<BenchApp> StartAsync(IReadOnlyList<string> appHostArgs, bool otlpExport, CancellationToken cancellationToken)
+    {
+        string[] args =
+        [
+            "--environment=Development",
+            "--Deps:Mode=executable",
+            "--Deps:DataDir=",
+            "--Api:Port=",
+            $"--Parameters:admin-key={AdminKey}",
+            $"--Parameters:ingest-key={IngestKey}",
+            $"--Parameters:secrets-key={SecretsKey}",
+            "--Security:AllowedNetworks:0=127.0.0.0/8",
+            "--Feed:Enabled=false", // the demo feed would add trades of the benchmark's own wallets
+            .. appHostArgs,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(args, cancellationToken);
+        // The services' own logs stay in the services; the console keeps the benchmark's output.
+        // (Postgres logs to stderr, which would show as errors.)
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("Aspire.Hosting", LogLevel.Error)
+            .AddFilter("Perps.AppHost.Resources", LogLevel.None));
+        if (!otlpExport)
+        {
+            // Added after the AppHost's own callbacks, so it runs after the one that sets the endpoint.
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+            {
+                project.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+            }
+        }
+        var app = await builder.BuildAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cancellationToken);
+        var database = await app.GetConnectionStringAsync("perpsdb", cancellationToken)
+            ?? throw new InvalidOperationException("No connection string for perpsdb.");
+        return new BenchApp(app, database);
+    }
+
+    public HttpClient CreateClient(string header, string key)
+    {
+        var client = _app.CreateHttpClient("api", "http");
+        client.DefaultRequestHeaders.Add(header, key);
+        client.Timeout = TimeSpan.FromSeconds(60);
+        return client;
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Perps.Benchmarks.Reporting;
+
+/// <summary>The Markdown table on the console, the same figures as JSON on disk, and the headline ratio last.</summary>
+internal static class BenchReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static List<TargetCheck> CheckTargets(BenchResult result)
+    {
+        var checks = new List<TargetCheck>
+        {
+            new("ratio (pipeline fan-out 1 / limit) ≥ 0.25", F(result.Ratio, "0.000"), result.Ratio >= 0.25),
+        };
+        foreach (var s in result.Scenarios)
+        {
+            checks.Add(new($"{s.Name}: fan-out 10 not slower per delivery than fan-out 1",
+                $"{F(s.FanOut10.DeliveriesPerSecond)} vs {F(s.FanOut1.DeliveriesPerSecond)} deliveries/s",
+                s.FanOut10.DeliveriesPerSecond >= s.FanOut1.DeliveriesPerSecond));
+            checks.Add(new($"{s.Name}: p50 ≤ 10 ms at half load", $"{F(s.Latency.P50Ms, "0.0")} ms", s.Latency.P50Ms <= 10));
+            checks.Add(new($"{s.Name}: p99 ≤ 50 ms at half load", $"{F(s.Latency.P99Ms, "0.0")} ms", s.Latency.P99Ms <= 50));
+            checks.Add(new($"{s.Name}: dispatcher peak memory ≤ 300 MB", s.DispatcherPeakMb > 0 ? $"{F(s.DispatcherPeakMb)} MB" : "not measured", s.DispatcherPeakMb is > 0 and <= 300));
+        }
+        if (result.Scenarios is [var small, var large, ..])
+        {
+            var figures = new (string Name, double Small, double Large, bool HigherIsBetter)[]
+            {
+                ("fan-out 1 deliveries/s", small.FanOut1.DeliveriesPerSecond, large.FanOut1.DeliveriesPerSecond, true),
+                ("fan-out 10 deliveries/s", small.FanOut10.DeliveriesPerSecond, large.FanOut10.DeliveriesPerSecond, true),
+                ("latency p50", small.Latency.P50Ms, large.Latency.P50Ms, false),
+                ("latency p99", small.Latency.P99Ms, large.Latency.P99Ms, false),
+                ("latency max", small.Latency.MaxMs, large.Latency.MaxMs, false),
+                ("API peak memory", small.ApiPeakMb, large.ApiPeakMb, false),
+                ("dispatcher peak memory", small.DispatcherPeakMb, large.DispatcherPeakMb, false),
+            };
+            foreach (var (name, s, l, higherIsBetter) in figures)
+            {
+                var factor = higherIsBetter ? s / l : l / s;
+                checks.Add(new($"large tables within 1.5× of small: {name}", $"{F(factor, "0.00")}×", factor <= 1.5));
+            }
+        }
+        checks.Add(new("invalid signatures = 0", F(result.InvalidSignatures), result.InvalidSignatures == 0 && result.UnknownWebhooks == 0));
+        return checks;
+    }
+
+    public static string Markdown(BenchResult r)
+    {
+        var small = r.Scenarios.ElementAtOrDefault(0);
+        var large = r.Scenarios.ElementAtOrDefault(1);
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Figure | {Head(small)} | {Head(large)} | large ÷ small |");
+        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Limit: bare HttpClient → receiver, POST/s ({r.Limit.Concurrency} in flight) | {F(r.Limit.PostsPerSecond)} | | |");
+        Row(md, "Pipeline, fan-out 1, deliveries/s", small?.FanOut1.DeliveriesPerSecond, large?.FanOut1.DeliveriesPerSecond);
+        Row(md, "Pipeline, fan-out 10, deliveries/s", small?.FanOut10.DeliveriesPerSecond, large?.FanOut10.DeliveriesPerSecond);
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| Half load, events/s (fan-out 1) | {F(small?.Latency.AchievedEventsPerSecond)} | {F(large?.Latency.AchievedEventsPerSecond)} | |");
+        Row(md, "Latency 202 → received, p50 ms", small?.Latency.P50Ms, large?.Latency.P50Ms, "0.0");
+        Row(md, "Latency 202 → received, p99 ms", small?.Latency.P99Ms, large?.Latency.P99Ms, "0.0");
+        Row(md, "Latency 202 → received, max ms", small?.Latency.MaxMs, large?.Latency.MaxMs, "0.0");
+        Row(md, "Dispatcher peak memory, MB (largest replica)", small?.DispatcherPeakMb, large?.DispatcherPeakMb);
+        Row(md, "API peak memory, MB", small?.ApiPeakMb, large?.ApiPeakMb);
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Invalid signatures (whole run) | {r.InvalidSignatures} | | |");
+        return md.ToString();
+    }
+
+    /// <summary>Where the CPU went in each throughput run, per delivery, and the database transactions per delivery.</summary>
+    public static string CpuMarkdown(BenchResult r)
+    {
+        var roles = new[] { "api", "dispatcher", "postgres", "redis", "dcp", "bench" };
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Run | deliveries/s | {string.Join(" | ", roles.Select(x => $"{x} CPU ms/delivery"))} | DB commits/delivery | ingest p50/p99 ms |");
+        md.AppendLine($"|---|---:|{string.Concat(roles.Select(_ => "---:|"))}---:|---:|");
+        foreach (var s in r.Scenarios)
+        {
+            foreach (var t in new[] { s.FanOut1, s.FanOut10 })
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {s.Name}, fan-out {t.FanOut} | {F(t.DeliveriesPerSecond)} | {string.Join(" | ", roles.Select(x => F(t.CpuMsPerDelivery.GetValueOrDefault(x), "0.000")))} | {F(t.CommitsPerDelivery, "0.000")} | {F(t.IngestP50Ms, "0.0")} / {F(t.IngestP99Ms, "0.0")} |");
+            }
+        }
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| limit (bare HttpClient) | {F(r.Limit.PostsPerSecond)} | {string.Join(" | ", roles.Select(x => F(r.Limit.CpuSeconds.GetValueOrDefault(x) * 1000 / Math.Max(1, r.Limit.PostsPerSecond * (r.Settings.LimitSeconds - r.Settings.WarmupSeconds)), "0.000")))} | | |");
+        return md.ToString();
+    }
+
+    public static string Targets(BenchResult r) =>
+        string.Join(Environment.NewLine, r.Targets.Select(t => $"- [{(t.Met ? "x" : " ")}] {t.Target}: {t.Measured}"));
+
+    public static async Task WriteJsonAsync(BenchResult r, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(r, Json));
+    }
+
+    private static string Head(ScenarioResult? s) =>
+        s is null ? "(not run)" : $"{F(s.Wallets)} wallets, {F(s.Webhooks)} webhooks";
+
+    private static void Row(StringBuilder md, string name, double? small, double? large, string format = "#,0")
+    {
+        var ratio = small is > 0 && large is { } l ? F(l / small.Value, "0.00") + "×" : "";
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {F(small, format)} | {F(large, format)} | {ratio} |");
+    }
+
+    private static string F(double? value, string format = "#,0") =>
+        value is { } v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
+
+    private static string F(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using Perps.Benchmarks.Runs;
+
+namespace Perps.Benchmarks.Reporting;
+
+/// <summary>One table size: its throughput at fan-out 1 and 10, its latency at half load, and the services' peak memory meanwhile.</summary>
+internal sealed record ScenarioResult(
+    string Name,
+    long Wallets,
+    long Webhooks,
+    ThroughputResult FanOut1,
+    ThroughputResult FanOut10,
+    LatencyResult Latency,
+    double ApiPeakMb,
+    double DispatcherPeakMb);
+
+internal sealed record MachineInfo(int Cores, string LoadAverageAtStart, string LoadAverageAtEnd, string Note);
+
+internal sealed record TargetCheck(string Target, string Measured, bool Met);
+
+internal sealed record BenchResult(
+    DateTimeOffset Started,
+    double Minutes,
+    MachineInfo Machine,
+    BenchSettings Settings,
+    Dictionary<string, double> IdleCpuCores,
+    Dictionary<string, double> IdleCpuCoresAtEnd,
+    LimitResult Limit,
+    IReadOnlyList<ScenarioResult> Scenarios,
+    double StartupApiPeakMb,
+    double StartupDispatcherPeakMb,
+    bool PeakResetPerScenario,
+    long InvalidSignatures,
+    long UnknownWebhooks,
+    IReadOnlyList<TargetCheck> Targets,
+    double Ratio);
+
+internal sealed record BenchSettings(
+    int Replicas,
+    int MaxConcurrency,
+    int LimitConcurrency,
+    double SustainedSeconds,
+    double LatencySeconds,
+    double LimitSeconds,
+    double WarmupSeconds,
+    int Batch,
+    int LatencyBatch,
+    int Feeders,
+    int Window,
+    bool OtlpExport,
+    IReadOnlyList<string> AppHostArgs);

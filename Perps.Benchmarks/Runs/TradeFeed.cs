@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text;
+
+namespace Perps.Benchmarks.Runs;
+
+/// <summary>Ingest request bodies: arrays of valid trades, each with an id of its own so its arrival can be timed.</summary>
+internal sealed class TradeFeed
+{
+    private static readonly string[] Types = ["trade.new", "trade.close", "trade.liquidation"];
+    private readonly string _tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+    private long _next;
+
+    public (byte[] Body, string[] EventIds) NextBatch(IReadOnlyList<string> wallets, int count)
+    {
+        var ids = new string[count];
+        var json = new StringBuilder(count * 300).Append('[');
+        for (var i = 0; i < count; i++)
+        {
+            var n = Interlocked.Increment(ref _next);
+            var id = ids[i] = $"evt_bench_{_tag}_{n}";
+            var type = Types[n % Types.Length];
+            var exit = type == "trade.new" ? "" : ",\"exitPrice\":190.1,\"pnlUsd\":412.35";
+            json.Append(i == 0 ? "" : ",")
+                .Append(CultureInfo.InvariantCulture, $"{{\"id\":\"{id}\",\"type\":\"{type}\",\"data\":{{\"owner\":\"{wallets[(int)(n % wallets.Count)]}\",")
+                .Append("\"marketSymbol\":\"SOL-PERP\",\"side\":\"long\",\"sizeUsd\":15000.5,\"leverage\":5.2,\"entryPrice\":185.42,")
+                .Append(CultureInfo.InvariantCulture, $"\"collateral\":2884.71,\"timestamp\":\"2025-01-15T10:30:00Z\"{exit}}}}}");
+        }
+        return (Encoding.UTF8.GetBytes(json.Append(']').ToString()), ids);
+    }
+}
