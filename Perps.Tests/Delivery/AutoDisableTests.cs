@@ -49,33 +49,12 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
         Assert.Equal(eventId, Signatures.Parse(delivered[^1])["id"]!.GetValue<string>());
     }
 
-    private static async Task WaitForFailedDeliveriesAsync(UserClient user, string webhookId, int count)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            var list = await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries");
-            if (list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "failed") >= count)
-            {
-                return;
-            }
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-        throw new TimeoutException($"fewer than {count} failed deliveries");
-    }
+    private static Task WaitForFailedDeliveriesAsync(UserClient user, string webhookId, int count) =>
+        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries"),
+            list => list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "failed") >= count,
+            TimeSpan.FromSeconds(20), _ => $"fewer than {count} failed deliveries");
 
-    private static async Task<JsonObject> WaitForWebhookAsync(UserClient user, string webhookId, Func<JsonObject, bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            var webhook = (await user.GetJsonAsync($"/api/webhooks/{webhookId}"))["webhook"]!.AsObject();
-            if (condition(webhook))
-            {
-                return webhook;
-            }
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-        throw new TimeoutException("the webhook never reached the expected state");
-    }
+    private static async Task<JsonObject> WaitForWebhookAsync(UserClient user, string webhookId, Func<JsonObject, bool> condition) =>
+        (await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}"), w => condition(w["webhook"]!.AsObject()),
+            TimeSpan.FromSeconds(20), _ => "the webhook never reached the expected state"))["webhook"]!.AsObject();
 }

@@ -94,16 +94,8 @@ public sealed class RetryTests(PerpsAppFixture app)
 
     private static async Task<string> WaitForFirstDeliveryAsync(UserClient user, string webhookId)
     {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            var list = await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries");
-            if (list["deliveries"]!.AsArray().FirstOrDefault() is { } first)
-            {
-                return first["id"]!.GetValue<string>();
-            }
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-        throw new TimeoutException("no delivery appeared");
+        var list = await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries"),
+            list => list["deliveries"]!.AsArray().Count > 0, TimeSpan.FromSeconds(20), _ => "no delivery appeared");
+        return list["deliveries"]![0]!["id"]!.GetValue<string>();
     }
 }

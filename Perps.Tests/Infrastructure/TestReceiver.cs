@@ -63,20 +63,9 @@ public sealed class TestReceiver : IAsyncDisposable
         _acknowledged.TryGetValue(PathOf(url), out var queue) ? queue.ToArray() : [];
 
     /// <summary>Waits until the endpoint has received at least <paramref name="count"/> requests.</summary>
-    public async Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(string url, int count, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            var received = Received(url);
-            if (received.Count >= count)
-            {
-                return received;
-            }
-            await Task.Delay(25);
-        }
-        throw new TimeoutException($"{url} received {Received(url).Count} requests, expected {count}.");
-    }
+    public Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(string url, int count, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(() => Task.FromResult(Received(url)), received => received.Count >= count, timeout ?? TimeSpan.FromSeconds(20),
+            received => $"{url} received {received.Count} requests, expected {count}.", TimeSpan.FromMilliseconds(25));
 
     private async Task HandleAsync(HttpContext context, string path)
     {

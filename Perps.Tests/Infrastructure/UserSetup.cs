@@ -32,21 +32,8 @@ public static class UserSetup
     }
 
     /// <summary>Polls a delivery until <paramref name="done"/> holds for it.</summary>
-    public static async Task<JsonObject> WaitForDeliveryAsync(this UserClient user, string webhookId, string deliveryId,
-        Func<JsonObject, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        JsonObject detail;
-        do
-        {
-            detail = await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}");
-            if (done(detail))
-            {
-                return detail;
-            }
-            await Task.Delay(100);
-        }
-        while (DateTimeOffset.UtcNow < deadline);
-        throw new TimeoutException($"Delivery {deliveryId} did not reach the expected state: {detail.ToJsonString()}");
-    }
+    public static Task<JsonObject> WaitForDeliveryAsync(this UserClient user, string webhookId, string deliveryId,
+        Func<JsonObject, bool> done, TimeSpan? timeout = null) =>
+        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}"), done,
+            timeout ?? TimeSpan.FromSeconds(30), detail => $"Delivery {deliveryId} did not reach the expected state: {detail.ToJsonString()}");
 }
