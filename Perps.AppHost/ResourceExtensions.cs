@@ -26,7 +26,7 @@ internal static class ResourceExtensions
     }
 
     /// <summary>
-    /// Hands the AppHost's environment and its <c>Delivery</c>, <c>Security</c>, <c>RateLimit</c> and <c>Feed</c> settings to a service, so one
+    /// Hands the AppHost's environment, its trace sampling and its <c>Delivery</c>, <c>Security</c>, <c>RateLimit</c> and <c>Feed</c> settings to a service, so one
     /// <c>--Delivery:...</c> argument (or appsettings entry) configures the API and every dispatcher replica alike.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPerpsSettings(
@@ -36,6 +36,14 @@ internal static class ResourceExtensions
         {
             resource.WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
                 .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
+        }
+
+        // The OpenTelemetry SDK's own settings: a share of new traces is recorded, and a trace begun in one service
+        // (an ingest request) is recorded or not as a whole, across the API and the dispatchers.
+        if (builder.Configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
+        {
+            resource.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         foreach (var section in new[] { "Delivery", "Security", "RateLimit", "Feed" })

@@ -19,8 +19,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("perpsdb");
-        builder.AddRedisClient("redis");
+        builder.AddPerpsConnections();
 
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.AdminKey.Length > 0 && o.IngestKey.Length > 0, "Auth:AdminKey and Auth:IngestKey are required.")

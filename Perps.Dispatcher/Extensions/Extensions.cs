@@ -9,8 +9,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("perpsdb");
-        builder.AddRedisClient("redis");
+        builder.AddPerpsConnections();
 
         builder.AddWebhookDelivery();
         // In-flight deliveries get up to one timeout to finish when the dispatcher stops.
