@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Information, "Created consumer group {Group} on {Stream}")]
     public static partial void CreatedGroup(ILogger logger, string group, string stream);
+
+    [LoggerMessage(11, LogLevel.Warning, "Acknowledging {Count} fanned-out entries failed; they are reclaimed and yield nothing new")]
+    public static partial void AcknowledgeFailed(ILogger logger, Exception exception, int count);
 }

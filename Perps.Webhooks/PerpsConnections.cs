@@ -13,6 +13,9 @@ public static class PerpsConnections
             // after their second use, Postgres stops parsing and planning them every time.
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
             dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // Nothing here changes session state (the migrator's lock ends with its transaction), so a connection
+            // going back to the pool needs no round of RESET statements.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.AddRedisClient("redis");
     }

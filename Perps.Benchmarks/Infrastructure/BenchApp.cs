@@ -38,6 +38,9 @@ internal sealed class BenchApp : IAsyncDisposable
             $"--Parameters:secrets-key={SecretsKey}",
             "--Security:AllowedNetworks:0=127.0.0.0/8",
             "--Feed:Enabled=false", // the demo feed would add trades of the benchmark's own wallets
+            // One trace in a hundred, as a service at thousands of deliveries a second would record them; metrics
+            // and logs are kept whole. --Telemetry:TraceSampleRatio=1 measures tracing everything.
+            "--Telemetry:TraceSampleRatio=0.01",
             .. appHostArgs,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(args, cancellationToken);

@@ -27,7 +27,9 @@ internal sealed class EventStreamConsumer(
 {
     private const int BatchSize = 256;
     private const int BlockMilliseconds = 1000;
+    private const int BatchesInFlight = 4;
     private static readonly TimeSpan LagSampleInterval = TimeSpan.FromSeconds(5);
+    private readonly SemaphoreSlim _batchSlots = new(BatchesInFlight);
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,7 +68,12 @@ internal sealed class EventStreamConsumer(
                     await SampleLagAsync(db);
                 }
                 var entries = await ReadAsync(blocking.GetDatabase());
-                await ProcessAsync(db, entries, stoppingToken);
+                if (entries.Length > 0)
+                {
+                    // The next read does not wait for this batch: a slow fan-out holds back its own entries only.
+                    await _batchSlots.WaitAsync(stoppingToken);
+                    _ = ProcessInBackgroundAsync(db, entries, stoppingToken);
+                }
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
@@ -81,6 +88,31 @@ internal sealed class EventStreamConsumer(
             {
                 break;
             }
+        }
+
+        for (var i = 0; i < BatchesInFlight; i++)
+        {
+            await _batchSlots.WaitAsync(CancellationToken.None); // the batches in flight have finished
+        }
+    }
+
+    private async Task ProcessInBackgroundAsync(IDatabase db, StreamEntry[] entries, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ProcessAsync(db, entries, stoppingToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Fanned out but not acknowledged: the entries are reclaimed after ClaimIdle and then yield nothing new.
+            Log.AcknowledgeFailed(logger, ex, entries.Length);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _batchSlots.Release();
         }
     }
 
@@ -113,13 +145,15 @@ internal sealed class EventStreamConsumer(
             return;
         }
 
+        // Sent first, acknowledged after: the deliveries are committed, so the acknowledgement only keeps the entries
+        // from being reclaimed, and the first attempts need not wait for its round trip.
+        var jobs = fannedOut.Select(f => f.Job with { TraceParent = traceParents[f.EventId] }).ToList();
+        await worker.DispatchAsync(jobs, stoppingToken);
+
         var ids = entries.Select(e => e.Id).ToArray();
         await Task.WhenAll(
             db.StreamAcknowledgeAsync(EventStream.Key, EventStream.ConsumerGroup, ids),
             db.StreamDeleteAsync(EventStream.Key, ids));
-
-        var jobs = fannedOut.Select(f => f.Job with { TraceParent = traceParents[f.EventId] }).ToList();
-        await worker.DispatchAsync(jobs, stoppingToken);
     }
 
     /// <summary>XREADGROUP … BLOCK: waits on the server for new entries instead of polling.</summary>

@@ -20,6 +20,9 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         if (streaks.Count > 0)
         {
             batch.BatchCommands.Add(StreaksCommand(streaks));
+        }
+        if (streaks.Any(s => s.Failures > 0))
+        {
             batch.BatchCommands.Add(DisableCommand(streaks));
         }
 
@@ -65,7 +68,11 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         return command;
     }
 
-    /// <summary>The SET expressions read the row's latest version, so two replicas updating one endpoint both count.</summary>
+    /// <summary>
+    /// The SET expressions read the row's latest version, so two replicas updating one endpoint both count. A healthy
+    /// endpoint's row is left alone: rewriting it with the same zeros would make every batch of every replica queue
+    /// for that one row's lock.
+    /// </summary>
     private static NpgsqlBatchCommand StreaksCommand(IReadOnlyList<WebhookStreak> streaks)
     {
         var command = new NpgsqlBatchCommand("""
@@ -76,6 +83,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
                                      ELSE w.failing_since END
             FROM unnest($1::text[], $2::bool[], $3::int[], $4::timestamptz[]) AS i(webhook_id, reset, failures, first_failure_at)
             WHERE w.id = i.webhook_id
+              AND NOT (i.failures = 0 AND w.consecutive_failures = 0 AND w.failing_since IS NULL)
             """);
         command.Parameters.Add(new() { Value = streaks.Select(s => s.WebhookId).ToArray() });
         command.Parameters.Add(new() { Value = streaks.Select(s => s.Reset).ToArray() });
