@@ -83,6 +83,10 @@ internal sealed record BenchOptions
                 _ => Pass(options, arg, name, value, passThrough),
             };
         }
+        if (new[] { options.Sustained, options.Limit, options.Latency }.Any(run => run <= options.Warmup))
+        {
+            throw new BenchUsageException("Every run must last longer than --warmup-seconds: nothing would be counted.");
+        }
         return options with { AppHostArgs = passThrough };
     }
 
