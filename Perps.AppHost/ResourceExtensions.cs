@@ -40,7 +40,7 @@ internal static class ResourceExtensions
 
         // The OpenTelemetry SDK's own settings: a share of new traces is recorded, and a trace begun in one service
         // (an ingest request) is recorded or not as a whole, across the API and the dispatchers.
-        if (builder.Configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
+        if (builder.ForwardedConfiguration().GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
         {
             resource.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
                 .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));

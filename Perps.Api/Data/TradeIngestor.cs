@@ -25,7 +25,7 @@ internal sealed class TradeIngestor(EventStore events, EventQueue queue, PerpsMe
             {
                 await queue.EnqueueAsync(inserted);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 // Stored is what was promised; the dispatchers' sweep fans out events whose stream entry never came.
                 Log.EnqueueFailed(logger, ex);

@@ -145,15 +145,21 @@ internal sealed class EventStreamConsumer(
             return;
         }
 
-        // Sent first, acknowledged after: the deliveries are committed, so the acknowledgement only keeps the entries
-        // from being reclaimed, and the first attempts need not wait for its round trip.
-        var jobs = fannedOut.Select(f => f.Job with { TraceParent = traceParents[f.EventId] }).ToList();
-        await worker.DispatchAsync(jobs, stoppingToken);
-
+        // The deliveries are committed, so the entries are done with: acknowledged while the first attempts go out,
+        // neither waiting for the other (a busy worker holds back dispatching, not the acknowledgement).
         var ids = entries.Select(e => e.Id).ToArray();
-        await Task.WhenAll(
+        var acknowledging = Task.WhenAll(
             db.StreamAcknowledgeAsync(EventStream.Key, EventStream.ConsumerGroup, ids),
             db.StreamDeleteAsync(EventStream.Key, ids));
+        try
+        {
+            var jobs = fannedOut.Select(f => f.Job with { TraceParent = traceParents[f.EventId] }).ToList();
+            await worker.DispatchAsync(jobs, stoppingToken);
+        }
+        finally
+        {
+            await acknowledging;
+        }
     }
 
     /// <summary>XREADGROUP … BLOCK: waits on the server for new entries instead of polling.</summary>
