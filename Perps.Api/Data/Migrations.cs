@@ -80,7 +80,7 @@ internal static class Migrations
         """
         -- Fan-out names each delivery after its (event, webhook) pair, so the primary key alone keeps one delivery
         -- per pair, and events are never deleted: the pair's unique index and the event reference only cost every
-        -- insert an index entry and a lookup (measured by ./bench.sh).
+        -- insert an index entry and a lookup.
         ALTER TABLE deliveries DROP CONSTRAINT deliveries_event_id_webhook_id_key;
         ALTER TABLE deliveries DROP CONSTRAINT deliveries_event_id_fkey;
         """,
