@@ -38,9 +38,11 @@ internal static class ResourceExtensions
                 .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
         }
 
+        var configuration = builder.ForwardedConfiguration();
+
         // The OpenTelemetry SDK's own settings: a share of new traces is recorded, and a trace begun in one service
         // (an ingest request) is recorded or not as a whole, across the API and the dispatchers.
-        if (builder.ForwardedConfiguration().GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
+        if (configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
         {
             resource.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
                 .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -48,7 +50,7 @@ internal static class ResourceExtensions
 
         foreach (var section in new[] { "Delivery", "Security", "RateLimit", "Feed" })
         {
-            foreach (var (key, value) in builder.ForwardedConfiguration().GetSection(section).AsEnumerable())
+            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
             {
                 if (value is not null)
                 {

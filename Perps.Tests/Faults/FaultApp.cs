@@ -42,15 +42,8 @@ public sealed class FaultApp : IAsyncDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromMinutes(3));
         var starting = Stopwatch.StartNew();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(
+        var app = await PerpsAppFixture.StartAppAsync(
         [
-            "--environment=Development",
-            "--Deps:Mode=executable",
-            "--Deps:DataDir=",
-            "--Api:Port=",
-            $"--Parameters:admin-key={PerpsAppFixture.AdminKey}",
-            $"--Parameters:ingest-key={PerpsAppFixture.IngestKey}",
-            "--Parameters:secrets-key=dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
             $"--Delivery:Timeout={Timeout}",
             $"--Delivery:AttemptLease={AttemptLease}",
             "--Delivery:ClaimIdle=00:00:03",
@@ -58,15 +51,10 @@ public sealed class FaultApp : IAsyncDisposable
             "--Delivery:PollInterval=00:00:00.200",
             "--Delivery:RetrySchedule:0=00:00:01",
             "--Delivery:RetrySchedule:1=00:00:02",
-            "--Security:AllowedNetworks:0=127.0.0.0/8",
             .. overrides,
         ], cts.Token);
-        var app = await builder.BuildAsync(cts.Token);
         try
         {
-            await app.StartAsync(cts.Token);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(Dispatcher, cts.Token);
             var connectionString = await app.GetConnectionStringAsync("perpsdb", cts.Token);
             TestContext.Current.TestOutputHelper?.WriteLine($"app started in {starting.Elapsed.TotalSeconds:0.0} s");
             return new FaultApp(app, NpgsqlDataSource.Create(connectionString!));
@@ -153,28 +141,23 @@ public sealed class FaultApp : IAsyncDisposable
     }
 
     /// <summary>Stops a dependency through its Aspire resource command and waits until it has exited.</summary>
-    public async Task StopAsync(string resource, TimeSpan timeout)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(timeout);
-        var result = await _app.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cts.Token);
-        Assert.True(result.Success, $"stopping {resource}: {result.Message}");
-        await _app.ResourceNotifications.WaitForResourceAsync(resource,
-            e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
-    }
+    public Task StopAsync(string resource, TimeSpan timeout) =>
+        RunCommandAsync(resource, KnownResourceCommands.StopCommand, timeout,
+            e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text));
 
     /// <summary>Starts a stopped dependency and waits until its health check passes again.</summary>
-    public async Task StartAsync(string resource, TimeSpan timeout)
+    public Task StartAsync(string resource, TimeSpan timeout) =>
+        RunCommandAsync(resource, KnownResourceCommands.StartCommand, timeout,
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running
+                && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy);
+
+    private async Task RunCommandAsync(string resource, string command, TimeSpan timeout, Func<ResourceEvent, bool> done)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(timeout);
-        var result = await _app.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cts.Token);
-        Assert.True(result.Success, $"starting {resource}: {result.Message}");
-        await _app.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
-            cts.Token);
+        var result = await _app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, cts.Token);
+        Assert.True(result.Success, $"{command} {resource}: {result.Message}");
+        await _app.ResourceNotifications.WaitForResourceAsync(resource, done, cts.Token);
     }
 
     /// <summary>One number from Postgres; null while it cannot answer (being restarted).</summary>

@@ -39,32 +39,12 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task RestartingRedisWithItsDataWipedUnderLoadLosesNoDelivery()
-    {
-        var load = await DeliveryLoad.SetUpAsync(App, fixture.Receiver);
-
-        var fault = RestartAsync(FaultApp.Redis);
-        await load.IngestAsync(eventsPerSecond: 50, minimumEvents: 400, until: fault);
-        var (tally, drain, settled) = await load.WaitForAllAsync(Stopwatch.StartNew(), DrainTimeout);
-
-        FaultFigures.Report("Redis restarted, data wiped", tally, drain, settled, $"{await fault}; {load.IngestRetries} ingest requests resent; " +
-            $"{await load.LateFanOutsAsync()} events fanned out late; {await load.UnrecordedAttemptsAsync()} attempts unrecorded");
-        tally.AssertAtLeastOnce();
-    }
+    public Task RestartingRedisWithItsDataWipedUnderLoadLosesNoDelivery() =>
+        RestartUnderLoadLosesNoDeliveryAsync(FaultApp.Redis, "Redis restarted, data wiped");
 
     [Fact]
-    public async Task RestartingPostgresUnderLoadLosesNoDelivery()
-    {
-        var load = await DeliveryLoad.SetUpAsync(App, fixture.Receiver);
-
-        var fault = RestartAsync(FaultApp.Postgres);
-        await load.IngestAsync(eventsPerSecond: 50, minimumEvents: 400, until: fault);
-        var (tally, drain, settled) = await load.WaitForAllAsync(Stopwatch.StartNew(), DrainTimeout);
-
-        FaultFigures.Report("Postgres restarted", tally, drain, settled, $"{await fault}; {load.IngestRetries} ingest requests resent; " +
-            $"{await load.LateFanOutsAsync()} events fanned out late; {await load.UnrecordedAttemptsAsync()} attempts unrecorded");
-        tally.AssertAtLeastOnce();
-    }
+    public Task RestartingPostgresUnderLoadLosesNoDelivery() =>
+        RestartUnderLoadLosesNoDeliveryAsync(FaultApp.Postgres, "Postgres restarted");
 
     [Fact]
     public async Task EndpointsThatHangOrResetConnectionsThenRecoverReceiveEveryDelivery()
@@ -85,6 +65,19 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture) : IClassFixtur
             $"{failedAttempts} failed attempts retried");
         tally.AssertAtLeastOnce();
         Assert.True(failedAttempts > 0, "the endpoints were expected to fail some attempts");
+    }
+
+    private async Task RestartUnderLoadLosesNoDeliveryAsync(string resource, string fault)
+    {
+        var load = await DeliveryLoad.SetUpAsync(App, fixture.Receiver);
+
+        var restart = RestartAsync(resource);
+        await load.IngestAsync(eventsPerSecond: 50, minimumEvents: 400, until: restart);
+        var (tally, drain, settled) = await load.WaitForAllAsync(Stopwatch.StartNew(), DrainTimeout);
+
+        FaultFigures.Report(fault, tally, drain, settled, $"{await restart}; {load.IngestRetries} ingest requests resent; " +
+            $"{await load.LateFanOutsAsync()} events fanned out late; {await load.UnrecordedAttemptsAsync()} attempts unrecorded");
+        tally.AssertAtLeastOnce();
     }
 
     /// <summary>1.5 s into the load: stop the dependency (DCP: SIGTERM, SIGKILL if it lingers), wait 3 s, start it, wait until healthy.</summary>

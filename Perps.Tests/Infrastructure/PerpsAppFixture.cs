@@ -27,6 +27,23 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await Receiver.StartAsync();
+        _app = await StartAppAsync(
+        [
+            $"--Delivery:RetrySchedule:0={RetrySchedule[0]}",
+            $"--Delivery:RetrySchedule:1={RetrySchedule[1]}",
+            $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
+            "--Delivery:DisableAfterSpan=00:00:02",
+            "--Delivery:PollInterval=00:00:00.100",
+        ], cts.Token);
+    }
+
+    /// <summary>
+    /// Starts a whole app as every test does (local Redis and Postgres with throw-away data, the test keys, loopback
+    /// allowed as a delivery target, as in a local run) and waits until the API and the dispatchers are healthy.
+    /// <paramref name="settings"/> come last, so they win.
+    /// </summary>
+    public static async Task<DistributedApplication> StartAppAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(
         [
             "--environment=Development",
@@ -36,18 +53,22 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             $"--Parameters:admin-key={AdminKey}",
             $"--Parameters:ingest-key={IngestKey}",
             "--Parameters:secrets-key=dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
-            $"--Delivery:RetrySchedule:0={RetrySchedule[0]}",
-            $"--Delivery:RetrySchedule:1={RetrySchedule[1]}",
-            $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
-            "--Delivery:DisableAfterSpan=00:00:02",
-            "--Delivery:PollInterval=00:00:00.100",
-            // Loopback is allowed by configuration, as in a local run; nothing else private is.
             "--Security:AllowedNetworks:0=127.0.0.0/8",
-        ], cts.Token);
-        _app = await builder.BuildAsync(cts.Token);
-        await _app.StartAsync(cts.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cts.Token);
+            .. settings,
+        ], cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cancellationToken);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
