@@ -26,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "Handed back {Count} unfinished deliveries at shutdown")]
     public static partial void HandedBack(ILogger logger, int count);
 
-    [LoggerMessage(9, LogLevel.Error, "Delivery {DeliveryId} failed unexpectedly; it is retried when its lease expires")]
+    [LoggerMessage(9, LogLevel.Error, "Delivery {DeliveryId} failed unexpectedly; the attempt is recorded as failed")]
     public static partial void DeliveryCrashed(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(10, LogLevel.Information, "Created consumer group {Group} on {Stream}")]
@@ -34,4 +34,22 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Acknowledging {Count} fanned-out entries failed; they are reclaimed and yield nothing new")]
     public static partial void AcknowledgeFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(12, LogLevel.Warning, "Delivery {DeliveryId} attempt {Attempt} was taken over by another replica while it waited for a slot; not sent here")]
+    public static partial void LeaseLost(ILogger logger, string deliveryId, int attempt);
+
+    [LoggerMessage(13, LogLevel.Warning, "Renewing the lease of delivery {DeliveryId} failed; not sent now, it is claimed again when the lease runs out")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string deliveryId);
+
+    [LoggerMessage(14, LogLevel.Debug, "Deferred {Count} deliveries of users at their share of the send slots")]
+    public static partial void Deferred(ILogger logger, int count);
+
+    [LoggerMessage(15, LogLevel.Warning, "Deferring {Count} deliveries failed; they are claimed again when their leases run out")]
+    public static partial void DeferFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(16, LogLevel.Error, "Recording attempt {Attempt} of delivery {DeliveryId} failed for good; recorded without the receiver's text")]
+    public static partial void RecordIsolated(ILogger logger, Exception exception, string deliveryId, int attempt);
+
+    [LoggerMessage(17, LogLevel.Critical, "Attempt {Attempt} of delivery {DeliveryId} cannot be recorded; dropped, the delivery is claimed again when its lease runs out")]
+    public static partial void RecordDropped(ILogger logger, Exception exception, string deliveryId, int attempt);
 }

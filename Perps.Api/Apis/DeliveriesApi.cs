@@ -34,10 +34,15 @@ public static class DeliveriesApi
         return api;
     }
 
-    /// <summary>Sends a signed sample event now, through the same signing and recording as every delivery.</summary>
+    /// <summary>
+    /// Sends a signed sample event now, through the same signing and recording as every delivery. Once stored, the
+    /// send and its record no longer follow the caller: a client that hangs up still leaves a finished delivery.
+    /// A test says nothing about the endpoint's health: it never counts toward disabling it.
+    /// </summary>
     private static async Task<Results<Ok<TestResultEnvelope>, ProblemHttpResult>> TestWebhook(
         string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries,
-        WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time, CancellationToken ct)
+        WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time,
+        IHostApplicationLifetime lifetime, CancellationToken ct)
     {
         var request = await ReadOptionalBodyAsync<TestWebhookRequest>(http, json.Value.SerializerOptions, ct) ?? new TestWebhookRequest();
         var apiKeyId = user.ApiKeyId();
@@ -54,10 +59,10 @@ public static class DeliveriesApi
         var eventId = Ids.New(Ids.Event);
         var data = SampleEvents.For(type);
         var body = EventBody.Create(eventId, type, time.GetUtcNow().ToUnixTimeSeconds(), data);
-        var job = await deliveries.CreateTestDeliveryAsync(webhook.Id, webhook.Url, secret, eventId, type, data.Owner, body, ct);
-        var outcome = await sender.SendAsync(job, ct);
+        var job = await deliveries.CreateTestDeliveryAsync(webhook, apiKeyId, secret, eventId, type, data.Owner, body, ct);
+        var outcome = await sender.SendAsync(job, lifetime.ApplicationStopping);
         var status = outcome.Succeeded ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
-        await recorder.RecordAsync([new AttemptRecord(job.DeliveryId, job.WebhookId, job.Attempt, outcome, status, null)], ct);
+        await recorder.RecordAsync([new AttemptRecord(job.DeliveryId, job.WebhookId, job.Attempt, outcome, status, null, IsTest: true)], CancellationToken.None);
 
         return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(job.DeliveryId, eventId, type, outcome.Succeeded,
             outcome.StatusCode, outcome.Duration.TotalMilliseconds, outcome.Error, outcome.ResponseBody)));

@@ -84,5 +84,13 @@ internal static class Migrations
         ALTER TABLE deliveries DROP CONSTRAINT deliveries_event_id_webhook_id_key;
         ALTER TABLE deliveries DROP CONSTRAINT deliveries_event_id_fkey;
         """,
+        """
+        -- A delivery of an event that arrived while its endpoint was disabled automatically is recorded as skipped,
+        -- so recover can send it once the endpoint is back; an endpoint its owner disabled records nothing.
+        ALTER TABLE deliveries DROP CONSTRAINT deliveries_status_check;
+        ALTER TABLE deliveries ADD CONSTRAINT deliveries_status_check CHECK (status IN ('pending', 'succeeded', 'failed', 'skipped'));
+        ALTER TABLE webhooks ADD COLUMN auto_disabled boolean NOT NULL DEFAULT false;
+        UPDATE webhooks SET auto_disabled = true WHERE NOT is_active AND disabled_reason IS DISTINCT FROM 'disabled by the user';
+        """,
     ];
 }

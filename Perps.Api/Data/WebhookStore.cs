@@ -45,7 +45,10 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         return await ReadAsync(command, cancellationToken);
     }
 
-    /// <summary>Changes the given fields. Re-activating clears the disabled state and the failure streak.</summary>
+    /// <summary>
+    /// Changes the given fields. Re-activating clears the disabled state and the failure streak; any change of
+    /// is_active by the owner ends an automatic disable (an endpoint its owner disabled records no skipped deliveries).
+    /// </summary>
     public async Task<WebhookResponse?> UpdateAsync(string apiKeyId, string id, UpdateWebhookRequest change, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
@@ -53,6 +56,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
                 url = coalesce($3, url),
                 events = coalesce($4, events),
                 is_active = coalesce($5, is_active),
+                auto_disabled = CASE WHEN $5 IS NULL THEN auto_disabled ELSE false END,
                 disabled_at = CASE WHEN $5 THEN NULL WHEN $5 = false THEN coalesce(disabled_at, now()) ELSE disabled_at END,
                 disabled_reason = CASE WHEN $5 THEN NULL WHEN $5 = false AND is_active THEN 'disabled by the user' ELSE disabled_reason END,
                 consecutive_failures = CASE WHEN $5 THEN 0 ELSE consecutive_failures END,

@@ -17,6 +17,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<DispatchStore>();
         builder.Services.AddSingleton<DispatcherHeartbeat>();
+        builder.Services.AddSingleton<SendFairness>();
 
         // Stopped in reverse order: stop taking work, finish what is in flight, then write the last results.
         builder.Services.AddSingletonHostedService<ResultWriter>();

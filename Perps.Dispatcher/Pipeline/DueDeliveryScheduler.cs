@@ -8,7 +8,7 @@ namespace Perps.Dispatcher.Pipeline;
 
 /// <summary>
 /// Every <see cref="DeliveryOptions.PollInterval"/>, takes from Postgres what is due: retries whose wait is over,
-/// redeliveries and recoveries, attempts whose dispatcher died; and, less often, events whose stream entry was
+/// redeliveries and recoveries, deferred attempts, attempts whose dispatcher died; and, less often, events whose stream entry was
 /// lost. Postgres holds this work, so it survives Redis losing everything and restarts of the whole app.
 /// </summary>
 internal sealed class DueDeliveryScheduler(
@@ -30,13 +30,16 @@ internal sealed class DueDeliveryScheduler(
             heartbeat.Beat("scheduler");
             try
             {
+                // No more than the free slots: a claimed attempt starts at once, well inside its lease.
+                int limit;
                 List<(DeliveryJob Job, string EventId)> due;
                 do
                 {
-                    due = await store.ClaimDueAsync(ClaimBatch, stoppingToken);
+                    limit = Math.Min(ClaimBatch, worker.FreeSlots);
+                    due = await store.ClaimDueAsync(limit, stoppingToken);
                     await worker.DispatchAsync(due.Select(d => d.Job).ToList(), stoppingToken);
                 }
-                while (due.Count == ClaimBatch);
+                while (limit > 0 && due.Count == limit);
 
                 if (time.GetUtcNow() >= nextSweep)
                 {

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+
 namespace Perps.Webhooks.Delivery;
 
 /// <summary>One attempt of one delivery, claimed in Postgres and ready to send.</summary>
 /// <param name="AttemptInRound">1 for the first attempt after creation, redelivery or recovery; picks the retry wait.</param>
 /// <param name="EventStoredAt">When the event was accepted: the start of the end-to-end latency.</param>
+/// <param name="TenantId">The API key that owns the webhook: the unit of fair sharing between users.</param>
 /// <param name="TraceParent">The trace of the request that accepted the event, so each attempt joins it.</param>
 public sealed record DeliveryJob(
     string DeliveryId,
@@ -14,4 +17,9 @@ public sealed record DeliveryJob(
     int Attempt,
     int AttemptInRound,
     DateTimeOffset EventStoredAt,
-    string? TraceParent = null);
+    string TenantId,
+    string? TraceParent = null)
+{
+    /// <summary>When this process read the claim (a <see cref="Stopwatch"/> timestamp): how much of the lease is left.</summary>
+    public long ClaimedAt { get; } = Stopwatch.GetTimestamp();
+}

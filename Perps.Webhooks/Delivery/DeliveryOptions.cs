@@ -37,6 +37,12 @@ public sealed class DeliveryOptions
     /// <summary>Requests in flight per dispatcher replica.</summary>
     public int MaxConcurrency { get; set; } = 256;
 
+    /// <summary>Of those, the most one user's endpoints may hold: slow or hanging endpoints cannot take every slot.</summary>
+    public int MaxConcurrencyPerTenant { get; set; } = 128;
+
+    /// <summary>The most one user may have in flight to one host (scheme, host, port), however many webhooks point at it.</summary>
+    public int MaxConcurrencyPerHost { get; set; } = 64;
+
     public IReadOnlyList<TimeSpan> Retries => RetrySchedule is { Length: > 0 } schedule ? schedule : DocumentedRetrySchedule;
 
     /// <summary>Attempts in one round: the first and one per scheduled retry.</summary>

@@ -36,24 +36,27 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         return disabled;
     }
 
+    /// <summary>
+    /// Every attempt made is kept in the history. The delivery itself moves only on the result of the attempt it is
+    /// waiting for (same attempt number, still pending): a late result of an earlier attempt, or of one whose lease
+    /// ran out and was taken over, never overwrites a newer state. Deliveries deleted with their webhook match nothing.
+    /// </summary>
     private static NpgsqlBatchCommand AttemptsCommand(IReadOnlyList<AttemptRecord> records)
     {
-        // Deliveries deleted with their webhook in the meantime simply match nothing.
         var command = new NpgsqlBatchCommand("""
             WITH input AS (
-                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-                    AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body, status, next_attempt_at)
+                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::interval[])
+                    AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body, status, retry_in)
             ), updated AS (
                 UPDATE deliveries d
                 SET status = i.status, last_status_code = i.status_code, last_error = i.error,
-                    last_attempt_at = i.attempted_at, next_attempt_at = i.next_attempt_at
+                    last_attempt_at = i.attempted_at, next_attempt_at = now() + i.retry_in
                 FROM input i
-                WHERE d.id = i.delivery_id
-                RETURNING d.id
+                WHERE d.id = i.delivery_id AND d.attempts = i.attempt AND d.status = 'pending'
             )
             INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body)
             SELECT i.delivery_id, i.attempt, i.attempted_at, i.status_code, i.duration_ms, i.error, i.response_body
-            FROM input i JOIN updated u ON u.id = i.delivery_id
+            FROM input i JOIN deliveries d ON d.id = i.delivery_id
             ON CONFLICT DO NOTHING
             """);
         command.Parameters.Add(new() { Value = records.Select(r => r.DeliveryId).ToArray() });
@@ -64,14 +67,14 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.Error).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.ResponseBody).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = records.Select(r => r.Status).ToArray() });
-        command.Parameters.Add(new() { Value = records.Select(r => r.NextAttemptAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = records.Select(r => r.RetryIn).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
         return command;
     }
 
     /// <summary>
     /// The SET expressions read the row's latest version, so two replicas updating one endpoint both count. A healthy
     /// endpoint's row is left alone: rewriting it with the same zeros would make every batch of every replica queue
-    /// for that one row's lock.
+    /// for that one row's lock. A streak starts on the database's clock, the one the disable rule reads.
     /// </summary>
     private static NpgsqlBatchCommand StreaksCommand(IReadOnlyList<WebhookStreak> streaks)
     {
@@ -79,16 +82,15 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
             UPDATE webhooks w
             SET consecutive_failures = CASE WHEN i.reset THEN i.failures ELSE w.consecutive_failures + i.failures END,
                 failing_since = CASE WHEN i.failures = 0 THEN NULL
-                                     WHEN i.reset OR w.failing_since IS NULL THEN i.first_failure_at
+                                     WHEN i.reset OR w.failing_since IS NULL THEN now()
                                      ELSE w.failing_since END
-            FROM unnest($1::text[], $2::bool[], $3::int[], $4::timestamptz[]) AS i(webhook_id, reset, failures, first_failure_at)
+            FROM unnest($1::text[], $2::bool[], $3::int[]) AS i(webhook_id, reset, failures)
             WHERE w.id = i.webhook_id
               AND NOT (i.failures = 0 AND w.consecutive_failures = 0 AND w.failing_since IS NULL)
             """);
         command.Parameters.Add(new() { Value = streaks.Select(s => s.WebhookId).ToArray() });
         command.Parameters.Add(new() { Value = streaks.Select(s => s.Reset).ToArray() });
         command.Parameters.Add(new() { Value = streaks.Select(s => s.Failures).ToArray() });
-        command.Parameters.Add(new() { Value = streaks.Select(s => s.FirstFailureAt?.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         return command;
     }
 
@@ -96,7 +98,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     {
         var command = new NpgsqlBatchCommand("""
             UPDATE webhooks
-            SET is_active = false, disabled_at = now(), updated_at = now(),
+            SET is_active = false, auto_disabled = true, disabled_at = now(), updated_at = now(),
                 disabled_reason = format('%s consecutive failed deliveries since %s', consecutive_failures,
                                          to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
             WHERE id = ANY($1) AND is_active AND consecutive_failures >= $2 AND failing_since <= now() - $3
@@ -108,19 +110,17 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         return command;
     }
 
-    /// <summary>What a batch of finished deliveries does to one endpoint's run of consecutive failures.</summary>
-    private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures, DateTimeOffset? FirstFailureAt)
+    /// <summary>What a batch of finished deliveries does to one endpoint's run of consecutive failures (test sends aside).</summary>
+    private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures)
     {
         public static List<WebhookStreak> From(IReadOnlyList<AttemptRecord> records) =>
-            records.Where(r => r.Status != DeliveryStatus.Pending)
+            records.Where(r => r.Status != DeliveryStatus.Pending && !r.IsTest)
                 .GroupBy(r => r.WebhookId)
                 .Select(group =>
                 {
                     var finished = group.OrderBy(r => r.Outcome.AttemptedAt).ToList();
                     var lastSuccess = finished.FindLastIndex(r => r.Status == DeliveryStatus.Succeeded);
-                    var failuresAfter = finished.Skip(lastSuccess + 1).ToList();
-                    return new WebhookStreak(group.Key, lastSuccess >= 0, failuresAfter.Count,
-                        failuresAfter.Count > 0 ? failuresAfter[0].Outcome.AttemptedAt : null);
+                    return new WebhookStreak(group.Key, lastSuccess >= 0, finished.Count - lastSuccess - 1);
                 })
                 .ToList();
     }

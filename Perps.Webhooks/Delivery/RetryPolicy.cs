@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace Perps.Webhooks.Delivery;
 
-/// <summary>Decides where a delivery stands after an attempt: the one place the retry schedule is read.</summary>
+/// <summary>
+/// Decides where a delivery stands after an attempt: the one place the retry schedule is read. A retry is a wait,
+/// not a time: the recorder adds it to the database's clock, the one clock every schedule is read against.
+/// </summary>
 public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
 {
     public AttemptRecord Decide(DeliveryJob job, AttemptOutcome outcome)
@@ -23,7 +26,6 @@ public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
         {
             wait = TimeSpan.FromTicks(Math.Clamp(retryAfter.Ticks, wait.Ticks, Math.Max(wait.Ticks, options.Value.MaxRetryAfter.Ticks)));
         }
-        var finishedAt = outcome.AttemptedAt + outcome.Duration;
-        return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Pending, finishedAt + wait);
+        return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Pending, wait);
     }
 }

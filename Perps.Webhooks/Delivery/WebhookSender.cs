@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Perps.Webhooks.Secrets;
@@ -11,12 +12,13 @@ namespace Perps.Webhooks.Delivery;
 /// <summary>
 /// Sends one signed attempt. Its HttpClient is its own, not one from the factory: the standard resilience handler
 /// would retry behind the history table's back, and service discovery would resolve user URLs as service names.
+/// Every way an attempt can go wrong, short of the caller stopping, ends in an outcome to record: nothing a
+/// receiver sends back (status line, headers, body, timing) can leave a delivery unrecorded.
 /// </summary>
 public sealed class WebhookSender(SafeConnector connector, SecretProtector secrets, IOptions<DeliveryOptions> options, TimeProvider time)
 {
     private readonly HttpClient _client = WebhookHttpClient.Create(connector);
 
-    private const int ResponseBodyLimit = 1024;
     private static readonly ProductInfoHeaderValue UserAgent = new("Perps-Webhooks", "1.0");
 
     public async Task<AttemptOutcome> SendAsync(DeliveryJob job, CancellationToken cancellationToken)
@@ -29,17 +31,15 @@ public sealed class WebhookSender(SafeConnector connector, SecretProtector secre
         {
             using var request = CreateRequest(job, attemptedAt.ToUnixTimeSeconds());
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var body = await ReadPrefixAsync(response.Content, timeout.Token);
-            return new(attemptedAt, (int)response.StatusCode, stopwatch.Elapsed,
-                response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}", body, RetryAfter(response));
+            var status = (int)response.StatusCode;
+            // The status line is the answer: a 2xx whose body then breaks off is still a delivery the receiver took.
+            var body = await ReadPrefixOrNullAsync(response.Content, timeout.Token);
+            return new(attemptedAt, status, stopwatch.Elapsed,
+                response.IsSuccessStatusCode ? null : $"HTTP {status}", body, RetryAfter(response));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return new(attemptedAt, null, stopwatch.Elapsed, $"timeout: no answer within {options.Value.Timeout.TotalSeconds:0.###} s", null, null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return new(attemptedAt, null, stopwatch.Elapsed, Describe(ex), null, null);
+            return new(attemptedAt, null, stopwatch.Elapsed, Describe(ex, timeout.IsCancellationRequested), null, null);
         }
     }
 
@@ -65,25 +65,44 @@ public sealed class WebhookSender(SafeConnector connector, SecretProtector secre
         return request;
     }
 
-    private static async Task<string?> ReadPrefixAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>The first <see cref="ReceiverText.MaxBodyLength"/> bytes of the body, or null when there are none or reading fails.</summary>
+    private static async Task<string?> ReadPrefixOrNullAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[ResponseBodyLimit];
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        try
         {
-            filled += read;
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[ReceiverText.MaxBodyLength];
+            var filled = 0;
+            int read;
+            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += read;
+            }
+            // A cut multi-byte character becomes U+FFFD; control characters are cleaned by AttemptOutcome.
+            return filled == 0 ? null : Encoding.UTF8.GetString(buffer, 0, filled);
         }
-        // Postgres text cannot hold NUL; a cut multi-byte character becomes U+FFFD.
-        return filled == 0 ? null : Encoding.UTF8.GetString(buffer, 0, filled).Replace('\0', '\uFFFD');
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null;
+        }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        { Date: { } date } => date - time.GetUtcNow(),
         _ => null,
+    };
+
+    /// <summary>What went wrong, in words a user can act on; never a secret, never a resolved internal address.</summary>
+    private string Describe(Exception ex, bool timedOut) => ex switch
+    {
+        OperationCanceledException when timedOut => $"timeout: no answer within {options.Value.Timeout.TotalSeconds:0.###} s",
+        HttpRequestException http => Describe(http),
+        IOException io => $"connection failed: {io.Message}",
+        CryptographicException => "the webhook's signing secret could not be opened; rotate the secret to send again",
+        UriFormatException or InvalidOperationException or NotSupportedException => "the webhook URL cannot be requested",
+        _ => $"the attempt failed ({ex.GetType().Name})",
     };
 
     private static string Describe(HttpRequestException ex) =>
