@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Perps.Tests.Infrastructure;
+
+namespace Perps.Tests.Contention;
+
+/// <summary>
+/// More work than send slots (see <see cref="ContendedAppFixture"/>): one user's hanging endpoints must not delay
+/// another user's deliveries, and a delivery that waits for a slot longer than its lease must still be sent once.
+/// </summary>
+public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture<ContendedAppFixture>
+{
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task HangingEndpointsOfOneUserDoNotDelayAnotherUsersDeliveries()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var attacker = await fixture.App.CreateUserAsync("hangs every request");
+        using var victim = await fixture.App.CreateUserAsync("healthy");
+        var attackerWallet = Wallets.NewAddress();
+        var victimWallet = Wallets.NewAddress();
+        await attacker.WatchAsync(attackerWallet);
+        await victim.WatchAsync(victimWallet);
+        var hanging = new List<CreatedWebhook>();
+        for (var i = 0; i < 6; i++)
+        {
+            hanging.Add(await attacker.CreateWebhookAsync(fixture.Receiver.NewEndpoint(_ => (200, Hang))));
+        }
+        var healthy = await victim.CreateWebhookAsync(fixture.Receiver.NewEndpoint());
+
+        try
+        {
+            // 18 deliveries that each hold a slot until the timeout: more than the 8 slots of both replicas.
+            var attackStarted = DateTimeOffset.UtcNow;
+            await IngestAsync(Enumerable.Range(0, 3).Select(_ => Trades.Event(attackerWallet)).ToArray());
+            await Task.Delay(TimeSpan.FromSeconds(0.5), ct);
+            // Until the first timeouts, every attacker request that arrived is still held open: what arrived is what it holds.
+            var attackerHolds = 0;
+            void CountAttackerRequests()
+            {
+                if (DateTimeOffset.UtcNow - attackStarted < ContendedAppFixture.Timeout - TimeSpan.FromSeconds(0.5))
+                {
+                    attackerHolds = Math.Max(attackerHolds, hanging.Sum(h => fixture.Receiver.Received(h.Url).Count));
+                }
+            }
+            CountAttackerRequests();
+
+            var latencies = new List<TimeSpan>();
+            for (var i = 0; i < 8; i++)
+            {
+                var ingestedAt = DateTimeOffset.UtcNow;
+                await IngestAsync(Trades.Event(victimWallet));
+                var received = await fixture.Receiver.WaitForAsync(healthy.Url, i + 1, TimeSpan.FromSeconds(10));
+                latencies.Add(received[i].ReceivedAt - ingestedAt);
+                CountAttackerRequests();
+            }
+
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"victim latency: max {latencies.Max().TotalMilliseconds:0} ms, median {latencies.Order().ElementAt(latencies.Count / 2).TotalMilliseconds:0} ms; " +
+                $"attacker requests held open: {attackerHolds}");
+            Assert.InRange(attackerHolds, 1, ContendedAppFixture.SlotsPerTenant * ContendedAppFixture.Replicas);
+            Assert.True(latencies.Max() < TimeSpan.FromSeconds(1),
+                $"the victim waited {latencies.Max().TotalMilliseconds:0} ms for a delivery (timeout {ContendedAppFixture.Timeout.TotalSeconds} s)");
+        }
+        finally
+        {
+            foreach (var webhook in hanging)
+            {
+                await attacker.Http.DeleteAsync($"/api/webhooks/{webhook.Id}", CancellationToken.None);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task BacklogLargerThanTheSlotsWithSlowEndpointsSendsEveryDeliveryOnce()
+    {
+        const int Users = 4;
+        const int TradesPerUser = 20;
+        var webhooks = new List<CreatedWebhook>();
+        var trades = new List<JsonObject>();
+        for (var u = 0; u < Users; u++)
+        {
+            using var user = await fixture.App.CreateUserAsync($"slow endpoint {u}");
+            var wallet = Wallets.NewAddress();
+            await user.WatchAsync(wallet);
+            webhooks.Add(await user.CreateWebhookAsync(fixture.Receiver.NewEndpoint(_ => (200, TimeSpan.FromSeconds(1)))));
+            trades.AddRange(Enumerable.Range(0, TradesPerUser).Select(_ => Trades.Event(wallet)));
+        }
+
+        // 80 deliveries of 1 s each over 8 slots: the last ones wait about 10 s, longer than the 8 s lease.
+        await IngestAsync(trades.ToArray());
+        var received = await Poll.UntilAsync(
+            () => Task.FromResult(webhooks.SelectMany(w => fixture.Receiver.Acknowledged(w.Url)).ToList()),
+            all => all.Select(r => r.Header("X-Delivery-ID")).Distinct().Count() >= Users * TradesPerUser,
+            TimeSpan.FromSeconds(60), all => $"{all.Count} of {Users * TradesPerUser} deliveries arrived");
+        await Task.Delay(ContendedAppFixture.Timeout, TestContext.Current.CancellationToken); // a duplicate would be in flight by now
+
+        var sent = webhooks.SelectMany(w => fixture.Receiver.Received(w.Url)).GroupBy(r => r.Header("X-Delivery-ID")).ToList();
+        var twice = sent.Where(g => g.Count() > 1).Select(g => $"{g.Key} x{g.Count()}").ToList();
+        Assert.Equal(Users * TradesPerUser, received.Count);
+        Assert.True(twice.Count == 0, $"sent more than once: {string.Join(", ", twice)}");
+    }
+
+    private async Task IngestAsync(params JsonObject[] trades)
+    {
+        using var ingest = fixture.App.CreateIngestClient();
+        var response = await ingest.PostAsJsonAsync("/api/trades", new JsonArray(trades.Select(t => (JsonNode)t.DeepClone()).ToArray()));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}
