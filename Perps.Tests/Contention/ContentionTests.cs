@@ -60,7 +60,8 @@ public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"victim latency: max {latencies.Max().TotalMilliseconds:0} ms, median {latencies.Order().ElementAt(latencies.Count / 2).TotalMilliseconds:0} ms; " +
                 $"attacker requests held open: {attackerHolds}");
-            Assert.InRange(attackerHolds, 1, ContendedAppFixture.SlotsPerTenant * ContendedAppFixture.Replicas);
+            Assert.True(attackerHolds <= ContendedAppFixture.SlotsPerTenant * ContendedAppFixture.Replicas,
+                $"the attacker held {attackerHolds} requests open at once, more than its share");
             Assert.True(latencies.Max() < TimeSpan.FromSeconds(1),
                 $"the victim waited {latencies.Max().TotalMilliseconds:0} ms for a delivery (timeout {ContendedAppFixture.Timeout.TotalSeconds} s)");
         }

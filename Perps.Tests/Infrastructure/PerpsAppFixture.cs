@@ -80,6 +80,10 @@ public sealed class PerpsAppFixture : IAsyncLifetime
         await Receiver.DisposeAsync();
     }
 
+    /// <summary>The app's Postgres, for tests that look under the API or play a replica's part.</summary>
+    public async Task<Npgsql.NpgsqlDataSource> OpenDatabaseAsync() =>
+        Npgsql.NpgsqlDataSource.Create((await App.GetConnectionStringAsync("perpsdb"))!);
+
     /// <summary>A client of the API with no key.</summary>
     public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
 
