@@ -24,6 +24,7 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
     private static readonly TimeSpan KnownKeyLifetime = TimeSpan.FromMinutes(10);
 
     private readonly PartitionedRateLimiter<string> _failures;
+    private readonly TimeSpan _perAttempt;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _knownKeys = new(StringComparer.Ordinal);
     private readonly ClientAddress _addresses;
     private readonly TimeProvider _time;
@@ -32,11 +33,12 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
     public FailedAuthGate(IOptions<RateLimitOptions> options, ClientAddress addresses, TimeProvider time, ILogger<FailedAuthGate> logger)
     {
         var perMinute = options.Value.FailedAuthPerMinute;
+        _perAttempt = TimeSpan.FromMinutes(1) / perMinute;
         _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => new()
         {
             TokenLimit = perMinute,
             TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
+            ReplenishmentPeriod = _perAttempt,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
@@ -57,11 +59,9 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
         var userKey = policies.All(p => p.Policy == AuthSchemes.ApiKey) ? UserKeyHash(context) : null;
         if (!IsKnown(userKey))
         {
-            using var allowance = _failures.AttemptAcquire(address, permitCount: 0); // looks, takes nothing
-            if (!allowance.IsAcquired)
+            if (!HasAttemptLeft(address))
             {
-                var wait = allowance.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-                await TooManyRequests.WriteAsync(context, wait,
+                await TooManyRequests.WriteAsync(context, _perAttempt,
                     seconds => $"Too many failed authentication attempts from this address; retry after {seconds} s.");
                 return;
             }
@@ -90,12 +90,17 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
         using (_failures.AttemptAcquire(address, permitCount: 1))
         {
         }
-        using var left = _failures.AttemptAcquire(address, permitCount: 0);
-        if (!left.IsAcquired)
+        if (!HasAttemptLeft(address))
         {
             Log.FailedAuthLimitReached(_logger, address);
         }
     }
+
+    /// <summary>
+    /// Looks without taking. Not AttemptAcquire(0): the bucket refills in fractions, and a zero-permit acquire succeeds
+    /// on any fraction above nothing, so it would let every attempt through.
+    /// </summary>
+    private bool HasAttemptLeft(string address) => _failures.GetStatistics(address) is not { CurrentAvailablePermits: < 1 };
 
     private bool IsKnown(string? userKey) =>
         userKey is not null && _knownKeys.TryGetValue(userKey, out var until) && until > _time.GetUtcNow();
