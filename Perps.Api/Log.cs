@@ -26,4 +26,8 @@ internal static partial class Log
 
     [LoggerMessage(604, LogLevel.Warning, "Trade feed tick failed; trying again next tick")]
     public static partial void FeedTickFailed(ILogger logger, Exception exception);
+
+    // 701: rate limits (RateLimits/).
+    [LoggerMessage(701, LogLevel.Warning, "Client {Address} has spent its failed-authentication allowance; its keyed requests get 429 until it refills")]
+    public static partial void FailedAuthLimitReached(ILogger logger, string address);
 }

@@ -64,13 +64,24 @@ public static class Extensions
                             !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                             && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
                     )
-                    .AddHttpClientInstrumentation();
+                    .AddHttpClientInstrumentation(http =>
+                        // Outbound requests are mostly deliveries, and a webhook URL's path can be its credential
+                        // (Discord's and Slack's carry their token there): spans record scheme, host and port only.
+                        // The runtime sets url.full before this runs; no other client-span tag holds the path.
+                        http.EnrichWithHttpRequestMessage = (activity, request) =>
+                        {
+                            if (request.RequestUri is { IsAbsoluteUri: true } url)
+                            {
+                                activity.SetTag("url.full", url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped));
+                            }
+                        });
             });
 
         builder.AddOpenTelemetryExporters();
 
-        // W3C trace context only: OpenTelemetry then leaves outgoing headers to the runtime, which honours a client's
-        // own propagator (the webhook client sends none, so endpoints never see our trace ids).
+        // W3C trace context only: with this propagator OpenTelemetry's HttpClient instrumentation injects no headers
+        // itself and leaves them to the runtime, which honours a client's own propagator (the webhook client's outputs
+        // nothing, so endpoints never see our trace ids). Another propagator here would put traceparent on deliveries.
         Sdk.SetDefaultTextMapPropagator(new OpenTelemetry.Context.Propagation.TraceContextPropagator());
 
         return builder;

@@ -24,10 +24,12 @@ public static class WalletsApi
     private static async Task<Results<Created<WalletEnvelope>, ProblemHttpResult>> AddWallet(
         AddWalletRequest request, ClaimsPrincipal user, WalletStore wallets, CancellationToken ct)
     {
-        var wallet = await wallets.AddAsync(user.ApiKeyId(), request.Address, ct);
-        return wallet is null
-            ? Problems.Conflict("Wallet already watched", $"{request.Address} is already on your watchlist.")
-            : TypedResults.Created($"/api/wallets/{wallet.Address}", new WalletEnvelope(wallet));
+        return await wallets.AddAsync(user.ApiKeyId(), request.Address, ct) switch
+        {
+            Added<WalletResponse>.Created(var wallet) => TypedResults.Created($"/api/wallets/{wallet.Address}", new WalletEnvelope(wallet)),
+            Added<WalletResponse>.QuotaReached(var count, var limit) => Problems.QuotaReached("watched wallets", count, limit),
+            _ => Problems.Conflict("Wallet already watched", $"{request.Address} is already on your watchlist."),
+        };
     }
 
     private static async Task<Ok<WalletListEnvelope>> ListWallets(ClaimsPrincipal user, WalletStore wallets, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Perps.Api.Auth;
@@ -30,13 +31,18 @@ public static class WebhooksApi
         return api;
     }
 
-    private static async Task<Created<WebhookWithSecretEnvelope>> CreateWebhook(
+    private static async Task<Results<Created<WebhookWithSecretEnvelope>, ProblemHttpResult>> CreateWebhook(
         CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
     {
         var secret = WebhookSignature.NewSecret();
         var webhook = await webhooks.CreateAsync(user.ApiKeyId(), request.Url, request.Events, secrets.Seal(secret), ct);
-        return TypedResults.Created($"/api/webhooks/{webhook.Id}",
-            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret), $"Webhook created. {SecretNotice}"));
+        return webhook switch
+        {
+            Added<WebhookResponse>.Created(var created) => TypedResults.Created($"/api/webhooks/{created.Id}",
+                new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(created, secret), $"Webhook created. {SecretNotice}")),
+            Added<WebhookResponse>.QuotaReached(var count, var limit) => Problems.QuotaReached("webhooks", count, limit),
+            _ => throw new UnreachableException(),
+        };
     }
 
     private static async Task<Ok<WebhookListEnvelope>> ListWebhooks(ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>

@@ -1,22 +1,54 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Api.Contracts;
 
 namespace Perps.Api.Data;
 
-internal sealed class WalletStore(NpgsqlDataSource dataSource)
+internal sealed class WalletStore(NpgsqlDataSource dataSource, IOptions<QuotaOptions> quotas)
 {
-    /// <summary>Adds the wallet to the caller's watchlist; null when it is already there.</summary>
-    public async Task<WalletResponse?> AddAsync(string apiKeyId, string address, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the wallet to the caller's watchlist, unless it is already there or the watchlist already holds
+    /// <see cref="QuotaOptions.MaxWalletsPerKey"/> wallets.
+    /// </summary>
+    public async Task<Added<WalletResponse>> AddAsync(string apiKeyId, string address, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await KeyQuota.LockOwnerAsync(connection, transaction, apiKeyId, cancellationToken);
+
+        var limit = quotas.Value.MaxWalletsPerKey;
+        await using (var count = new NpgsqlCommand(
+            "SELECT count(*), coalesce(bool_or(address = $2), false) FROM wallets WHERE api_key_id = $1", connection, transaction))
+        {
+            count.Parameters.Add(new() { Value = apiKeyId });
+            count.Parameters.Add(new() { Value = address });
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var (watched, present) = (reader.GetInt64(0), reader.GetBoolean(1));
+            if (present)
+            {
+                return new Added<WalletResponse>.AlreadyThere();
+            }
+            if (watched >= limit)
+            {
+                return new Added<WalletResponse>.QuotaReached(watched, limit);
+            }
+        }
+
+        await using var command = new NpgsqlCommand("""
             INSERT INTO wallets (api_key_id, address) VALUES ($1, $2)
             ON CONFLICT DO NOTHING
             RETURNING address, created_at
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = apiKeyId });
         command.Parameters.Add(new() { Value = address });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)) : null;
+        WalletResponse? wallet;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            wallet = await reader.ReadAsync(cancellationToken) ? new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)) : null;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return wallet is null ? new Added<WalletResponse>.AlreadyThere() : new Added<WalletResponse>.Created(wallet);
     }
 
     public async Task<List<WalletResponse>> ListAsync(string apiKeyId, CancellationToken cancellationToken)

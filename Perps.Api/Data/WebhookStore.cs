@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Api.Contracts;
 using Perps.Webhooks;
@@ -6,22 +7,40 @@ using Perps.Webhooks;
 namespace Perps.Api.Data;
 
 /// <summary>A user's webhooks. Every query is scoped by the owner's API key: another user's id reads as not found.</summary>
-internal sealed class WebhookStore(NpgsqlDataSource dataSource)
+internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOptions> quotas)
 {
     private const string Columns = "id, url, events, is_active, created_at, updated_at, disabled_at, disabled_reason";
 
-    public async Task<WebhookResponse> CreateAsync(string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
+    /// <summary>Creates the webhook unless the key already owns as many as <see cref="QuotaOptions.MaxWebhooksPerKey"/>.</summary>
+    public async Task<Added<WebhookResponse>> CreateAsync(string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await KeyQuota.LockOwnerAsync(connection, transaction, apiKeyId, cancellationToken);
+
+        var limit = quotas.Value.MaxWebhooksPerKey;
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM webhooks WHERE api_key_id = $1", connection, transaction))
+        {
+            count.Parameters.Add(new() { Value = apiKeyId });
+            var owned = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            if (owned >= limit)
+            {
+                return new Added<WebhookResponse>.QuotaReached(owned, limit);
+            }
+        }
+
+        await using var command = new NpgsqlCommand($"""
             INSERT INTO webhooks (id, api_key_id, url, events, secret) VALUES ($1, $2, $3, $4, $5)
             RETURNING {Columns}
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = Ids.New(Ids.Webhook) });
         command.Parameters.Add(new() { Value = apiKeyId });
         command.Parameters.Add(new() { Value = url });
         command.Parameters.Add(new() { Value = events });
         command.Parameters.Add(new() { Value = sealedSecret });
-        return (await ReadAsync(command, cancellationToken))!;
+        var webhook = (await ReadAsync(command, cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return new Added<WebhookResponse>.Created(webhook);
     }
 
     public async Task<List<WebhookResponse>> ListAsync(string apiKeyId, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Perps.Api.Data;
 using Perps.Api.Errors;
 using Perps.Api.Feed;
 using Perps.Api.OpenApi;
+using Perps.Api.RateLimits;
 using Perps.Api.Validation;
 using Perps.Webhooks;
 
@@ -23,6 +24,9 @@ internal static class Extensions
 
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .Validate(o => o.AdminKey.Length > 0 && o.IngestKey.Length > 0, "Auth:AdminKey and Auth:IngestKey are required.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section)
+            .Validate(o => o.MaxWebhooksPerKey > 0 && o.MaxWalletsPerKey > 0, "Quotas figures must be positive.")
             .ValidateOnStart();
         builder.AddWebhookDelivery();
 
@@ -60,9 +64,12 @@ internal static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRateLimiter();
+        // Before authentication: an address that keeps presenting wrong keys is refused without a key lookup.
+        app.UseFailedAuthLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization, so requests are limited by the key that authenticated, not by whatever header was sent.
+        app.UseRateLimiter();
     }
 
     /// <summary>Strict JSON: exact types, no unknown or repeated members, no numbers in strings.</summary>

@@ -100,6 +100,7 @@ internal static partial class TradeEventValidator
         return true;
     }
 
-    [GeneratedRegex("^evt_[A-Za-z0-9_-]{1,96}$")]
+    // \z, not $: $ also matches before a final \n, which would let "evt_x\n" in as an id of its own beside "evt_x".
+    [GeneratedRegex(@"\Aevt_[A-Za-z0-9_-]{1,96}\z")]
     private static partial Regex IdPattern();
 }

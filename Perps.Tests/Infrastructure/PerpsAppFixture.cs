@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
+using Npgsql;
 
 [assembly: AssemblyFixture(typeof(Perps.Tests.Infrastructure.PerpsAppFixture))]
 
@@ -16,6 +17,9 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     public const string IngestKey = "test-ingest-key";
     public static readonly TimeSpan[] RetrySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
     public const int DisableAfterFailures = 3;
+    public const int FailedAuthPerMinute = 120;
+    public const int MaxWebhooksPerKey = 10;
+    public const int MaxWalletsPerKey = 10;
 
     private DistributedApplication? _app;
 
@@ -34,6 +38,12 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
             "--Delivery:DisableAfterSpan=00:00:02",
             "--Delivery:PollInterval=00:00:00.100",
+            // Every test client comes from 127.0.0.1: room for the suite's deliberate 401s, and loopback trusted as
+            // a proxy so a rate-limit test can speak for an address of its own through X-Forwarded-For.
+            $"--RateLimit:FailedAuthPerMinute={FailedAuthPerMinute}",
+            "--RateLimit:TrustedProxies:0=127.0.0.0/8",
+            $"--Quotas:MaxWebhooksPerKey={MaxWebhooksPerKey}",
+            $"--Quotas:MaxWalletsPerKey={MaxWalletsPerKey}",
         ], cts.Token);
     }
 
@@ -81,8 +91,20 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     }
 
     /// <summary>The app's Postgres, for tests that look under the API or play a replica's part.</summary>
-    public async Task<Npgsql.NpgsqlDataSource> OpenDatabaseAsync() =>
-        Npgsql.NpgsqlDataSource.Create((await App.GetConnectionStringAsync("perpsdb"))!);
+    public async Task<NpgsqlDataSource> OpenDatabaseAsync() =>
+        NpgsqlDataSource.Create(await App.GetConnectionStringAsync("perpsdb") ?? throw new InvalidOperationException("No perpsdb connection string."));
+
+    /// <summary>A count from the app's database, for tests that prove a refused request stored nothing.</summary>
+    public async Task<long> CountAsync(string sql, params object[] parameters)
+    {
+        await using var database = await OpenDatabaseAsync();
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new() { Value = parameter });
+        }
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     /// <summary>A client of the API with no key.</summary>
     public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Perps.Tests.Infrastructure;
+using Perps.Tests.Management;
 
 namespace Perps.Tests.Security;
 
@@ -96,6 +98,7 @@ public sealed class HostileInputTests(PerpsAppFixture app)
             Good.Replace("SOL-PERP", new string('S', 100_000), StringComparison.Ordinal),
             Good.Replace("OWNER", "OWNER\\u200b", StringComparison.Ordinal),
             Good.Replace("{\"type\"", "{\"id\":\"evt_\\r\\nX: y\",\"type\"", StringComparison.Ordinal),
+            Good.Replace("{\"type\"", "{\"id\":\"evt_trailing_newline\\n\",\"type\"", StringComparison.Ordinal),
         }.Select(body => body.Replace("OWNER", wallet, StringComparison.Ordinal));
 
         foreach (var body in hostile)
@@ -105,6 +108,21 @@ public sealed class HostileInputTests(PerpsAppFixture app)
 
         await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
         Assert.Empty(app.Receiver.Received(webhook.Url));
+        // The owner is this test's own wallet (or starts with it): any row for it came from a refused request.
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM events WHERE starts_with(owner, $1)", wallet));
+    }
+
+    [Fact]
+    public async Task TradeIdWithATrailingNewlineIsRefusedAndStoresNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var id = $"evt_{Guid.NewGuid():N}";
+        using var ingest = app.CreateIngestClient();
+
+        var response = await ingest.PostAsJsonAsync("/api/trades", Trades.Event(Wallets.NewAddress(), id: id + "\n"), ct);
+
+        await response.ValidationProblemAsync("event.id");
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM events WHERE starts_with(id, $1)", id));
     }
 
     private static ByteArrayContent Json(byte[] body)

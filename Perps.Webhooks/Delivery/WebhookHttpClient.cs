@@ -18,8 +18,9 @@ public static class WebhookHttpClient
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         ConnectTimeout = TimeSpan.FromSeconds(10),
         MaxConnectionsPerServer = 256,
-        // The runtime adds no trace headers to deliveries. (OpenTelemetry's HttpClient instrumentation still injects
-        // traceparent when tracing is on; keeping it off deliveries is left to the telemetry work.)
+        // No trace headers on deliveries: our trace ids are not the endpoint's business. The runtime writes them
+        // through this propagator, and OpenTelemetry adds none of its own while ServiceDefaults keeps the W3C
+        // TraceContextPropagator as the default (see its ConfigureOpenTelemetry).
         ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
     })
     {

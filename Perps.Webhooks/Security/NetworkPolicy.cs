@@ -11,6 +11,9 @@ namespace Perps.Webhooks.Security;
 /// </summary>
 public sealed class NetworkPolicy
 {
+    // Checked against the IANA IPv4 and IPv6 Special-Purpose Address Registries. Ranges the registries mark globally
+    // reachable (AS112, AMT, the 2001::/23 anycast services) are refused anyway when they sit inside a larger
+    // reserved block: no webhook lives there.
     private static readonly IPNetwork[] NonPublic =
     [
         // IPv4
@@ -19,12 +22,17 @@ public sealed class NetworkPolicy
         IPNetwork.Parse("192.0.0.0/24"), IPNetwork.Parse("192.0.2.0/24"), IPNetwork.Parse("192.88.99.0/24"),
         IPNetwork.Parse("192.168.0.0/16"), IPNetwork.Parse("198.18.0.0/15"), IPNetwork.Parse("198.51.100.0/24"),
         IPNetwork.Parse("203.0.113.0/24"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
-        // IPv6 (IPv4-mapped ::ffff:0:0/96 is unwrapped and checked as IPv4 instead)
-        IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("64:ff9b:1::/48"),
-        IPNetwork.Parse("100::/64"), IPNetwork.Parse("2001::/23"), IPNetwork.Parse("2001:db8::/32"),
-        IPNetwork.Parse("2002::/16"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"),
-        IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("ff00::/8"),
+        // IPv6 (IPv4-mapped ::ffff:0:0/96 and NAT64 64:ff9b::/96 are unwrapped and checked as IPv4 instead)
+        IPNetwork.Parse("::/96"), // IPv4-compatible (deprecated), with :: and ::1; never unwrapped: nothing routes it
+        IPNetwork.Parse("::ffff:0:0:0/96"), // IPv4-translated (RFC 2765), a stateless translator's own addresses
+        IPNetwork.Parse("::1/128"), IPNetwork.Parse("64:ff9b:1::/48"),
+        IPNetwork.Parse("100::/64"), IPNetwork.Parse("100:0:0:1::/64"), IPNetwork.Parse("2001::/23"), IPNetwork.Parse("2001:db8::/32"),
+        IPNetwork.Parse("2002::/16"), IPNetwork.Parse("3fff::/20"), IPNetwork.Parse("5f00::/16"),
+        IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("ff00::/8"),
     ];
+
+    /// <summary>IPv6 global unicast: every public IPv6 address is in it, so anything outside (unassigned space included) is refused.</summary>
+    private static readonly IPNetwork GlobalUnicast = IPNetwork.Parse("2000::/3");
 
     private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
 
@@ -57,7 +65,8 @@ public sealed class NetworkPolicy
     }
 
     private static bool IsPublic(IPAddress address) =>
-        address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+        (address.AddressFamily == AddressFamily.InterNetwork
+            || address.AddressFamily == AddressFamily.InterNetworkV6 && GlobalUnicast.Contains(address))
         && !NonPublic.Any(n => n.Contains(address));
 
     /// <summary>IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses are judged by the IPv4 inside.</summary>

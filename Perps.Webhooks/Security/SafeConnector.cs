@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 
 namespace Perps.Webhooks.Security;
 
@@ -8,20 +9,38 @@ namespace Perps.Webhooks.Security;
 /// <see cref="NetworkPolicy"/> allows, so a name that resolves to a private address, or that changes between a
 /// check and the connect (DNS rebinding), cannot reach the inside.
 /// </summary>
-public sealed class SafeConnector(NetworkPolicy policy)
+/// <remarks>
+/// The refusal a user sees (in a test send's answer and the delivery history) is the same whether the name resolves
+/// to inside addresses or not at all, and names no address: anything more would let a user map the internal network
+/// and its DNS through webhook URLs. What was resolved goes to the server log only.
+/// </remarks>
+public sealed class SafeConnector(NetworkPolicy policy, ILogger<SafeConnector> logger)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException ex)
+        {
+            Log.RefusedUnresolved(logger, ex, host);
+            throw Refused(host);
+        }
         var allowed = addresses.Where(policy.IsAllowed).ToArray();
         if (allowed.Length == 0)
         {
-            throw new HttpRequestException(addresses.Length == 0
-                ? $"{host} does not resolve"
-                : $"refused: {host} resolves only to non-public addresses ({string.Join(", ", addresses.Take(3))})");
+            if (addresses.Length == 0)
+            {
+                Log.RefusedUnresolved(logger, null, host);
+            }
+            else
+            {
+                Log.RefusedNonPublic(logger, host, string.Join(", ", addresses.Take(8)));
+            }
+            throw Refused(host);
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -36,4 +55,7 @@ public sealed class SafeConnector(NetworkPolicy policy)
             throw;
         }
     }
+
+    private static HttpRequestException Refused(string host) =>
+        new($"refused: {host} does not resolve to an address deliveries may reach (public addresses only)");
 }
