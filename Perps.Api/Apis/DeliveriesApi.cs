@@ -29,7 +29,8 @@ public static class DeliveriesApi
         api.MapGet("/deliveries/{deliveryId}", GetDelivery).WithSummary("Get a delivery with its attempts");
         api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver)
             .WithSummary("Redeliver a finished delivery").WithDescription("Same X-Delivery-ID, next X-Delivery-Attempt.");
-        api.MapPost("/recover", Recover).WithSummary("Re-queue failed deliveries since a time");
+        api.MapPost("/recover", Recover).WithSummary("Re-queue failed deliveries since a time")
+            .WithDescription("Failed deliveries, and those skipped while the webhook was disabled automatically, created since the given time.");
 
         return api;
     }

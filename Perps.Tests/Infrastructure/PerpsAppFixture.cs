@@ -41,6 +41,9 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             // Every test client comes from 127.0.0.1: room for the suite's deliberate 401s, and loopback trusted as
             // a proxy so a rate-limit test can speak for an address of its own through X-Forwarded-For.
             $"--RateLimit:FailedAuthPerMinute={FailedAuthPerMinute}",
+            // Each test makes its own users through the admin key, hundreds a minute from one address.
+            "--RateLimit:AdminPermitsPerSecond=1000",
+            "--RateLimit:AdminBurst=1000",
             "--RateLimit:TrustedProxies:0=127.0.0.0/8",
             $"--Quotas:MaxWebhooksPerKey={MaxWebhooksPerKey}",
             $"--Quotas:MaxWalletsPerKey={MaxWalletsPerKey}",
