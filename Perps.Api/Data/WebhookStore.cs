@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Npgsql;
 using Perps.Api.Contracts;
-using Perps.Webhooks;
 
 namespace Perps.Api.Data;
 
@@ -10,13 +9,13 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
 {
     private const string Columns = "id, url, events, is_active, created_at, updated_at, disabled_at, disabled_reason";
 
-    public async Task<WebhookResponse> CreateAsync(string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
+    public async Task<WebhookResponse> CreateAsync(string id, string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             INSERT INTO webhooks (id, api_key_id, url, events, secret) VALUES ($1, $2, $3, $4, $5)
             RETURNING {Columns}
             """);
-        command.Parameters.Add(new() { Value = Ids.New(Ids.Webhook) });
+        command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = apiKeyId });
         command.Parameters.Add(new() { Value = url });
         command.Parameters.Add(new() { Value = events });
