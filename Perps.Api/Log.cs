@@ -27,13 +27,13 @@ internal static partial class Log
     [LoggerMessage(604, LogLevel.Warning, "Trade feed tick failed; trying again next tick")]
     public static partial void FeedTickFailed(ILogger logger, Exception exception);
 
-    // 701–703: re-sealing webhook secrets under the current key (Secrets/).
-    [LoggerMessage(701, LogLevel.Information, "Webhook secrets: {Resealed} re-sealed under the current key, {Unreadable} that no configured key opens")]
+    // 801–803: re-sealing webhook secrets under the current key (Secrets/).
+    [LoggerMessage(801, LogLevel.Information, "Webhook secrets: {Resealed} re-sealed under the current key, {Unreadable} that no configured key opens")]
     public static partial void Resealed(ILogger logger, int resealed, int unreadable);
 
-    [LoggerMessage(702, LogLevel.Warning, "The secret of webhook {WebhookId} opens under no configured key (Secrets:Key, Secrets:PreviousKeys): it cannot be signed with until regenerated")]
+    [LoggerMessage(802, LogLevel.Warning, "The secret of webhook {WebhookId} opens under no configured key (Secrets:Key, Secrets:PreviousKeys): it cannot be signed with until regenerated")]
     public static partial void SecretUnreadable(ILogger logger, string webhookId);
 
-    [LoggerMessage(703, LogLevel.Warning, "Re-sealing webhook secrets failed; the next sweep tries again")]
+    [LoggerMessage(803, LogLevel.Warning, "Re-sealing webhook secrets failed; the next sweep tries again")]
     public static partial void ResealFailed(ILogger logger, Exception exception);
 }
