@@ -30,4 +30,14 @@ internal static partial class Log
     // 701: rate limits (RateLimits/).
     [LoggerMessage(701, LogLevel.Warning, "Client {Address} has spent its failed-authentication allowance; its keyed requests get 429 until it refills")]
     public static partial void FailedAuthLimitReached(ILogger logger, string address);
+
+    // 801–803: re-sealing webhook secrets under the current key (Secrets/).
+    [LoggerMessage(801, LogLevel.Information, "Webhook secrets: {Resealed} re-sealed under the current key, {Unreadable} that no configured key opens")]
+    public static partial void Resealed(ILogger logger, int resealed, int unreadable);
+
+    [LoggerMessage(802, LogLevel.Warning, "The secret of webhook {WebhookId} opens under no configured key (Secrets:Key, Secrets:PreviousKeys): it cannot be signed with until regenerated")]
+    public static partial void SecretUnreadable(ILogger logger, string webhookId);
+
+    [LoggerMessage(803, LogLevel.Warning, "Re-sealing webhook secrets failed; the next sweep tries again")]
+    public static partial void ResealFailed(ILogger logger, Exception exception);
 }

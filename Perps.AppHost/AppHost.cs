@@ -7,7 +7,7 @@ var (redis, database) = builder.AddRedisAndPostgres();
 
 var adminKey = builder.AddParameter("admin-key", secret: true);
 var ingestKey = builder.AddParameter("ingest-key", secret: true);
-var secretsKey = builder.AddParameter("secrets-key", secret: true);
+var secretsKeys = builder.AddSecretsKeys();
 
 var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
     // Deployed, the container app's ingress owns the public port (azd maps an http binding to port 80 only).
@@ -17,7 +17,7 @@ var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
     .WithReference(database).WaitFor(database)
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__IngestKey", ingestKey)
-    .WithEnvironment("Secrets__Key", secretsKey)
+    .WithSecretsKeys(builder, secretsKeys)
     .WithPerpsSettings(builder)
     .WithHttpHealthCheck("/health");
 
@@ -28,7 +28,7 @@ builder.AddProject<Projects.Perps_Dispatcher>("dispatcher", launchProfileName: n
     .WithReference(redis).WaitFor(redis)
     .WithReference(database)
     .WaitFor(api) // the API owns the schema: the dispatcher starts once it is applied
-    .WithEnvironment("Secrets__Key", secretsKey)
+    .WithSecretsKeys(builder, secretsKeys)
     .WithPerpsSettings(builder)
     .WithHttpHealthCheck("/health");
 

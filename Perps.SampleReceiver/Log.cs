@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "Delivery {DeliveryId} has a valid signature but a body that is not a trade event")]
     public static partial void UnreadableEvent(ILogger logger, Exception exception, string deliveryId);
+
+    [LoggerMessage(7, LogLevel.Warning, "Delivery {DeliveryId} refused: Standard Webhooks signature check gave {Result}")]
+    public static partial void InvalidStandardSignature(ILogger logger, string deliveryId, Webhooks.StandardSignatureResult result);
 }

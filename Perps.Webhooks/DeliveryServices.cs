@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Secrets;
 using Perps.Webhooks.Security;
@@ -13,6 +14,7 @@ public static class DeliveryServices
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
             .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")

@@ -5,6 +5,7 @@ using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
 using Perps.Api.Validation;
+using Perps.Webhooks;
 using Perps.Webhooks.Secrets;
 using Perps.Webhooks.Signing;
 
@@ -35,7 +36,9 @@ public static class WebhooksApi
         CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
     {
         var secret = WebhookSignature.NewSecret();
-        var webhook = await webhooks.CreateAsync(user.ApiKeyId(), request.Url, request.Events, secrets.Seal(secret), ct);
+        // The id is made here, not by the insert: the sealed secret is bound to it.
+        var id = Ids.New(Ids.Webhook);
+        var webhook = await webhooks.CreateAsync(id, user.ApiKeyId(), request.Url, request.Events, secrets.Seal(secret, id), ct);
         return webhook switch
         {
             Added<WebhookResponse>.Created(var created) => TypedResults.Created($"/api/webhooks/{created.Id}",
@@ -70,7 +73,7 @@ public static class WebhooksApi
         string id, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
     {
         var secret = WebhookSignature.NewSecret();
-        return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret), ct) is { } webhook
+        return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret, id), ct) is { } webhook
             ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret),
                 $"Secret regenerated; deliveries from now on are signed with it. {SecretNotice}"))
             : Problems.NotFound("Webhook", id);

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Api.Contracts;
-using Perps.Webhooks;
 
 namespace Perps.Api.Data;
 
@@ -12,7 +11,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
     private const string Columns = "id, url, events, is_active, created_at, updated_at, disabled_at, disabled_reason";
 
     /// <summary>Creates the webhook unless the key already owns as many as <see cref="QuotaOptions.MaxWebhooksPerKey"/>.</summary>
-    public async Task<Added<WebhookResponse>> CreateAsync(string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
+    public async Task<Added<WebhookResponse>> CreateAsync(string id, string apiKeyId, string url, string[] events, byte[] sealedSecret, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -33,7 +32,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
             INSERT INTO webhooks (id, api_key_id, url, events, secret) VALUES ($1, $2, $3, $4, $5)
             RETURNING {Columns}
             """, connection, transaction);
-        command.Parameters.Add(new() { Value = Ids.New(Ids.Webhook) });
+        command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = apiKeyId });
         command.Parameters.Add(new() { Value = url });
         command.Parameters.Add(new() { Value = events });

@@ -8,6 +8,7 @@ using Perps.Api.Errors;
 using Perps.Api.Feed;
 using Perps.Api.OpenApi;
 using Perps.Api.RateLimits;
+using Perps.Api.Secrets;
 using Perps.Api.Validation;
 using Perps.Webhooks;
 
@@ -31,6 +32,11 @@ internal static class Extensions
         builder.AddWebhookDelivery();
 
         builder.Services.AddHostedService<SchemaMigrator>();
+        // After the migrator: hosted services start in order, so the schema is there when the first sweep runs.
+        builder.Services.AddOptions<SecretResealOptions>().BindConfiguration(SecretResealOptions.Section)
+            .Validate(o => o.ResealInterval > TimeSpan.Zero, "Secrets:ResealInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<SecretResealer>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<WebhookStore>();

@@ -67,12 +67,13 @@ internal sealed class TableFiller(BenchApp app, SignatureCheckingReceiver receiv
         {
             for (var i = 0; i < addWebhooks; i++)
             {
+                var id = Ids.New(Ids.Webhook);
                 await copy.StartRowAsync(ct);
-                await copy.WriteAsync(Ids.New(Ids.Webhook), NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(id, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(userIds[i % users], NpgsqlDbType.Text, ct);
                 await copy.WriteAsync($"{receiver.BaseUrl}/never/{i}", NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(AllEvents, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(_protector.Seal(WebhookSignature.NewSecret()), NpgsqlDbType.Bytea, ct);
+                await copy.WriteAsync(_protector.Seal(WebhookSignature.NewSecret(), id), NpgsqlDbType.Bytea, ct);
             }
             await copy.CompleteAsync(ct);
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Perps.SampleReceiver.Discord;
 using Perps.SampleReceiver.Webhooks;
 
@@ -9,8 +10,9 @@ internal static class Extensions
     {
         builder.Services.AddOptions<ReceiverOptions>().BindConfiguration(ReceiverOptions.Section)
             .Validate(o => o.IsValid(),
-                "Receiver:WebhookSecret is required; Receiver:DiscordWebhookUrl must be empty or an http(s) URL; Receiver:RememberedDeliveries at least 1.")
+                "Receiver:WebhookSecret is required and must be the whsec_... secret Perps gave; Receiver:DiscordWebhookUrl must be empty or an http(s) URL; Receiver:RememberedDeliveries at least 1; Receiver:TimestampTolerance positive.")
             .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeliveryDeduplicator>();
         // Perps waits 10 s for an answer: a slow Discord must not make the delivery fail and come again.
         builder.Services.AddHttpClient<DiscordNotifier>(http => http.Timeout = TimeSpan.FromSeconds(8));

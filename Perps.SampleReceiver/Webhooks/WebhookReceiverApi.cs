@@ -25,24 +25,35 @@ internal static class WebhookReceiverApi
     }
 
     /// <summary>
-    /// 401 unless the signature over the raw body is right; 200 "Already processed" for a delivery id seen before;
-    /// else a new trade is posted to Discord and the answer is 200 "OK" (500 if Discord failed, so Perps retries).
+    /// 401 unless both signatures are right: the guide's <c>X-Webhook-Signature</c> over the raw body, and the Standard
+    /// Webhooks <c>webhook-signature</c> over the <c>webhook-id</c>, a <c>webhook-timestamp</c> within the tolerance and
+    /// the body. 200 "Already processed" for a <c>webhook-id</c> seen before (the delivery id, and signed, unlike
+    /// <c>X-Delivery-ID</c>); else a new trade is posted to Discord and the answer is 200 "OK" (500 if Discord failed,
+    /// so Perps retries).
     /// </summary>
     private static async Task<Results<ContentHttpResult, UnauthorizedHttpResult, BadRequest, StatusCodeHttpResult>> ReceiveAsync(
         HttpRequest request, IOptions<ReceiverOptions> options, DeliveryDeduplicator deliveries, DiscordNotifier discord,
-        ILoggerFactory loggers, CancellationToken ct)
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger(typeof(WebhookReceiverApi));
-        // The signature covers the bytes as sent, so read them before any JSON parsing.
+        // The signatures cover the bytes as sent, so read them before any JSON parsing.
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
         var body = buffer.ToArray();
-        var deliveryId = request.Headers["X-Delivery-ID"].ToString();
+        var deliveryId = request.Headers["webhook-id"].ToString();
 
         // Verified before the duplicate check, so a forged request cannot make a real delivery look like a duplicate.
         if (!SignatureVerifier.IsValid(options.Value.WebhookSecret, body, request.Headers["X-Webhook-Signature"]))
         {
             Log.InvalidSignature(logger, deliveryId);
+            return TypedResults.Unauthorized();
+        }
+        // The hex signature covers the body only: a captured delivery would verify forever, under any delivery id.
+        var standard = StandardSignatureVerifier.Verify(options.Value.WebhookSecret, deliveryId, request.Headers["webhook-timestamp"],
+            body, request.Headers["webhook-signature"], time.GetUtcNow(), options.Value.TimestampTolerance);
+        if (standard != StandardSignatureResult.Valid)
+        {
+            Log.InvalidStandardSignature(logger, deliveryId, standard);
             return TypedResults.Unauthorized();
         }
 
@@ -58,7 +69,9 @@ internal static class WebhookReceiverApi
             return TypedResults.BadRequest();
         }
 
-        if (deliveryId.Length > 0 && !deliveries.TryBegin(deliveryId))
+        // The guide de-duplicates on X-Delivery-ID; webhook-id carries the same delivery id but is signed, so a
+        // replay cannot pass as a new delivery by changing it.
+        if (!deliveries.TryBegin(deliveryId))
         {
             Log.Duplicate(logger, deliveryId);
             return TypedResults.Text("Already processed");

@@ -72,8 +72,27 @@ public sealed class PublishManifestTests
         }
     }
 
+    [Fact]
+    public async Task ManifestTakesAPreviousSecretsKeyAsASecretParameterOnlyWhileRotating()
+    {
+        var rotating = await PublishManifestAsync("--Parameters:secrets-previous-key-0=set-when-publishing");
+        var usual = await PublishManifestAsync();
+
+        var parameter = rotating["secrets-previous-key-0"]!;
+        Assert.Equal("parameter.v0", parameter["type"]!.GetValue<string>());
+        Assert.True(parameter["inputs"]!["value"]!["secret"]!.GetValue<bool>());
+        Assert.Null(parameter["inputs"]!["value"]!["default"]);
+        Assert.DoesNotContain("set-when-publishing", rotating.ToJsonString(), StringComparison.Ordinal);
+        foreach (var service in new[] { "api", "dispatcher" })
+        {
+            Assert.Equal("{secrets-previous-key-0.value}", rotating[service]!["env"]!["Secrets__PreviousKeys__0"]!.GetValue<string>());
+            Assert.Null(usual[service]!["env"]!["Secrets__PreviousKeys__0"]);
+        }
+        Assert.Null(usual["secrets-previous-key-0"]);
+    }
+
     /// <summary>Runs the built AppHost as azd does and returns the manifest's resources.</summary>
-    private static async Task<JsonObject> PublishManifestAsync()
+    private static async Task<JsonObject> PublishManifestAsync(params string[] settings)
     {
         var output = Directory.CreateTempSubdirectory("perps-manifest-");
         try
@@ -87,8 +106,9 @@ public sealed class PublishManifestTests
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { "run", "--project", appHost, "--no-build", "-c", Configuration(),
-                         "--", "--publisher", "manifest", "--output-path", manifestPath })
+            string[] args = ["run", "--project", appHost, "--no-build", "-c", Configuration(),
+                "--", "--publisher", "manifest", "--output-path", manifestPath, .. settings];
+            foreach (var arg in args)
             {
                 start.ArgumentList.Add(arg);
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -140,7 +141,118 @@ public sealed class SampleReceiverTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("Already processed", await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Single(_discordPosts);
+    }
+
+    [Fact]
+    public async Task ReplayWithAnotherUnsignedXDeliveryIdIsStillADuplicate()
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var first = await SendAsync(body, Sign(body), deliveryId, Standard(deliveryId, timestamp, body));
+        var replay = await SendAsync(body, Sign(body), deliveryId, Standard(deliveryId, timestamp, body), xDeliveryId: Ids.New(Ids.Delivery));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("Already processed", await replay.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Single(_discordPosts);
+    }
+
+    [Theory]
+    [InlineData(-6 * 60)] // a delivery captured six minutes ago and sent again
+    [InlineData(-24 * 60 * 60)]
+    [InlineData(6 * 60)] // from the future: a clock far off, or a forger's way around the window
+    public async Task RequestWithATimestampOutsideFiveMinutesIsRefusedAndNothingIsPosted(int offsetSeconds)
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var timestamp = DateTimeOffset.UtcNow.AddSeconds(offsetSeconds).ToUnixTimeSeconds();
+
+        // Signed correctly by Perps, for its own time: only the time gives the replay away.
+        var response = await SendAsync(body, Sign(body), deliveryId, Standard(deliveryId, timestamp, body));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(_discordPosts);
+    }
+
+    [Fact]
+    public async Task RequestWithATimestampWithinFiveMinutesIsAccepted()
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var timestamp = DateTimeOffset.UtcNow.AddMinutes(-4).ToUnixTimeSeconds();
+
+        var response = await SendAsync(body, Sign(body), deliveryId, Standard(deliveryId, timestamp, body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_discordPosts);
+    }
+
+    [Theory]
+    [InlineData("no webhook-signature")]
+    [InlineData("no webhook-timestamp")]
+    [InlineData("no webhook-id")]
+    [InlineData("signed with another secret")]
+    [InlineData("signed over another timestamp")]
+    [InlineData("not v1")]
+    [InlineData("not base64")]
+    public async Task ValidHexSignatureWithAForgedOrMissingStandardSignatureIsRefused(string flaw)
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var standard = Standard(deliveryId, now, body);
+        standard = flaw switch
+        {
+            "no webhook-signature" => standard with { Signature = null },
+            "no webhook-timestamp" => standard with { Timestamp = null },
+            "no webhook-id" => standard with { Id = null },
+            "signed with another secret" => standard with
+            {
+                Signature = WebhookSignature.StandardV1(WebhookSignature.NewSecret(), deliveryId, now, Encoding.UTF8.GetBytes(body)),
+            },
+            "signed over another timestamp" => standard with { Timestamp = (now - 1).ToString(CultureInfo.InvariantCulture) },
+            "not v1" => standard with { Signature = "v2," + standard.Signature!["v1,".Length..] },
+            _ => standard with { Signature = "v1,!!!" },
+        };
+
+        var response = await SendAsync(body, Sign(body), deliveryId, standard);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(_discordPosts);
+    }
+
+    [Fact]
+    public async Task ReplayUnderAChangedWebhookIdIsRefused()
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var captured = Standard(deliveryId, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body);
+        var first = await SendAsync(body, Sign(body), deliveryId, captured);
+
+        // The same signed request, under a fresh id to get past the duplicate check.
+        var freshId = Ids.New(Ids.Delivery);
+        var replay = await SendAsync(body, Sign(body), freshId, captured with { Id = freshId });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Single(_discordPosts);
+    }
+
+    [Fact]
+    public async Task SeveralSignaturesAreAcceptedWhenOneMatches()
+    {
+        var body = Body(EventTypes.TradeNew, SampleEvents.For(EventTypes.TradeNew));
+        var deliveryId = Ids.New(Ids.Delivery);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var standard = Standard(deliveryId, now, body);
+        var other = WebhookSignature.StandardV1(WebhookSignature.NewSecret(), deliveryId, now, Encoding.UTF8.GetBytes(body));
+
+        var response = await SendAsync(body, Sign(body), deliveryId, standard with { Signature = $"{other} {standard.Signature}" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Theory]
@@ -176,8 +288,17 @@ public sealed class SampleReceiverTests : IAsyncLifetime
 
     private string Sign(string body) => WebhookSignature.Hex(_secret, Encoding.UTF8.GetBytes(body));
 
-    private async Task<HttpResponseMessage> SendAsync(string body, string? signature, string deliveryId)
+    /// <summary>The Standard Webhooks headers as Perps sends them: webhook-id is the delivery id.</summary>
+    private StandardHeaders Standard(string deliveryId, long timestamp, string body) => new(
+        deliveryId,
+        timestamp.ToString(CultureInfo.InvariantCulture),
+        WebhookSignature.StandardV1(_secret, deliveryId, timestamp, Encoding.UTF8.GetBytes(body)));
+
+    /// <summary>Posts as Perps does: signed both ways, for now, unless <paramref name="standard"/> says otherwise.</summary>
+    private async Task<HttpResponseMessage> SendAsync(string body, string? signature, string deliveryId,
+        StandardHeaders? standard = null, string? xDeliveryId = null)
     {
+        standard ??= Standard(deliveryId, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
@@ -186,10 +307,23 @@ public sealed class SampleReceiverTests : IAsyncLifetime
         {
             request.Headers.Add("X-Webhook-Signature", signature);
         }
-        request.Headers.Add("X-Delivery-ID", deliveryId);
+        request.Headers.Add("X-Delivery-ID", xDeliveryId ?? deliveryId);
         request.Headers.Add("X-Delivery-Attempt", "1");
+        AddIfPresent(request, "webhook-id", standard.Id);
+        AddIfPresent(request, "webhook-timestamp", standard.Timestamp);
+        AddIfPresent(request, "webhook-signature", standard.Signature);
         return await Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
+
+    private static void AddIfPresent(HttpRequestMessage request, string name, string? value)
+    {
+        if (value is not null)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    private sealed record StandardHeaders(string? Id, string? Timestamp, string? Signature);
 
     private static WebApplication BuildLoopbackApp(Action<WebApplicationBuilder>? configure = null)
     {

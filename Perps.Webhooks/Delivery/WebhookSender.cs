@@ -45,7 +45,7 @@ public sealed class WebhookSender(SafeConnector connector, SecretProtector secre
 
     private HttpRequestMessage CreateRequest(DeliveryJob job, long timestamp)
     {
-        var secret = secrets.Open(job.SealedSecret);
+        var secret = secrets.Open(job.SealedSecret, job.WebhookId);
         var body = Encoding.UTF8.GetBytes(job.Body);
         var request = new HttpRequestMessage(HttpMethod.Post, job.Url)
         {
