@@ -10,12 +10,19 @@ public sealed class ReceiverTextTests
     [InlineData("a\u0001b\u001bc\u007fd", "a\uFFFDb\uFFFDc\uFFFDd")]
     [InlineData("line\r\nbreak\ttab", "line  break tab")]
     [InlineData("\u0085next\u2028sep", "\uFFFDnext\uFFFDsep")]
-    [InlineData("lone \uD800 high", "lone \uFFFD high")]
-    [InlineData("lone \uDC00 low", "lone \uFFFD low")]
     [InlineData("pair \uD83D\uDE00 kept", "pair \uD83D\uDE00 kept")]
     [InlineData("plain text, ünïcode", "plain text, ünïcode")]
-    public void ControlCharactersAndUnpairedSurrogatesAreReplaced(string received, string stored) =>
+    public void ControlCharactersAreReplaced(string received, string stored) =>
         Assert.Equal(stored, ReceiverText.Clean(received, 100));
+
+    [Fact]
+    public void UnpairedSurrogatesAreReplaced()
+    {
+        // Built in code: attribute arguments cannot carry a lone surrogate intact.
+        Assert.Equal("lone \uFFFD high", ReceiverText.Clean("lone " + (char)0xD800 + " high", 100));
+        Assert.Equal("lone \uFFFD low", ReceiverText.Clean("lone " + (char)0xDC00 + " low", 100));
+        Assert.Equal("\uFFFD\uFFFD", ReceiverText.Clean(new string([(char)0xDC00, (char)0xD800]), 100));
+    }
 
     [Fact]
     public void LongTextIsCutAtTheLimitAndMarked()
