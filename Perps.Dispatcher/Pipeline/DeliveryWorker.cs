@@ -9,12 +9,13 @@ using Perps.Webhooks.Telemetry;
 namespace Perps.Dispatcher.Pipeline;
 
 /// <summary>
-/// Sends claimed deliveries, at most <see cref="DeliveryOptions.MaxConcurrency"/> at a time (callers wait for a
-/// free slot, which is the back-pressure on reading more work), and within each user's fair share
-/// (<see cref="SendFairness"/>: a job over it is deferred, not waited for). A job that waited so long for its slot
-/// that its lease could run out mid-request renews the lease first, and is dropped if another replica took it over:
-/// no attempt is sent twice. Each result, whatever went wrong, goes to the <see cref="ResultWriter"/>. At shutdown,
-/// requests in flight get one timeout to finish; what is left is handed back to Postgres, due now.
+/// Sends claimed deliveries, at most <see cref="DeliveryOptions.MaxConcurrency"/> at a time, each user within its
+/// share (<see cref="SendFairness"/>). Jobs wait in one queue per user, started in turn, so one user's slow endpoints
+/// hold back only that user's jobs. Callers wait while the queues are full (the back-pressure on reading more work);
+/// a user whose own queue stays full defers its surplus to Postgres instead of holding the caller. A job that waited
+/// so long that its lease could run out mid-request renews the lease first, and is dropped if another replica took
+/// it over: no attempt is sent twice. Each result, whatever went wrong, goes to the <see cref="ResultWriter"/>. At
+/// shutdown, requests in flight get one timeout to finish; what is left is handed back to Postgres, due now.
 /// </summary>
 internal sealed class DeliveryWorker(
     WebhookSender sender,
@@ -30,7 +31,16 @@ internal sealed class DeliveryWorker(
     /// <summary>A deferred job is due again after this long; by then the user's requests in flight have moved on.</summary>
     private static readonly TimeSpan DeferDelay = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrency);
+    /// <summary>How long a user's job may wait for room in that user's full queue before the rest is deferred.</summary>
+    private static readonly TimeSpan DeferAfterWaiting = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, List<DeliveryJob>> _waiting = new(StringComparer.Ordinal);
+    private readonly Queue<string> _turns = new();
+    private int _queued;
+    private int _running;
+    private TaskCompletionSource _moved = NewSignal();
+
     private readonly CancellationTokenSource _abort = new();
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
     private readonly ConcurrentBag<DeliveryJob> _unsent = [];
@@ -38,42 +48,33 @@ internal sealed class DeliveryWorker(
     /// <summary>Sent within this long of its claim, an attempt ends well inside its lease; later, the lease is renewed first.</summary>
     private readonly TimeSpan _renewLeaseAfter = (options.Value.AttemptLease - options.Value.Timeout) / 2;
 
-    /// <summary>Slots free now: how many due deliveries are worth claiming.</summary>
-    public int FreeSlots => _slots.CurrentCount;
+    private int QueueLimit => options.Value.MaxConcurrency * 4;
 
-    /// <summary>Starts each job as a slot frees up. Jobs not started when <paramref name="cancellationToken"/> fires are handed back at shutdown.</summary>
+    private int UserQueueLimit => options.Value.MaxConcurrencyPerTenant * 2;
+
+    /// <summary>Slots free now, nothing queued for them: how many due deliveries are worth claiming.</summary>
+    public int FreeSlots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Math.Max(0, options.Value.MaxConcurrency - _running - _queued);
+            }
+        }
+    }
+
+    /// <summary>Queues the jobs, each user's in order. Jobs not queued when <paramref name="cancellationToken"/> fires are handed back at shutdown.</summary>
     public async Task DispatchAsync(IReadOnlyList<DeliveryJob> jobs, CancellationToken cancellationToken)
     {
-        var deferred = new List<DeliveryJob>();
+        var deferred = new ConcurrentBag<DeliveryJob>();
         try
         {
-            for (var i = 0; i < jobs.Count; i++)
-            {
-                try
-                {
-                    await _slots.WaitAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    foreach (var job in jobs.Skip(i))
-                    {
-                        _unsent.Add(job);
-                    }
-                    throw;
-                }
-                var started = jobs[i];
-                if (!fairness.TryEnter(started))
-                {
-                    _slots.Release();
-                    deferred.Add(started);
-                    continue;
-                }
-                _inFlight[started.DeliveryId] = Task.Run(() => RunAsync(started), CancellationToken.None);
-            }
+            await Task.WhenAll(jobs.GroupBy(j => j.TenantId).Select(user => QueueAsync(user.ToList(), deferred, cancellationToken)));
         }
         finally
         {
-            await DeferAsync(deferred);
+            await DeferAsync(deferred.ToList());
         }
     }
 
@@ -81,6 +82,16 @@ internal sealed class DeliveryWorker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        lock (_lock)
+        {
+            foreach (var job in _waiting.Values.SelectMany(queue => queue))
+            {
+                _unsent.Add(job);
+            }
+            _waiting.Clear();
+            _turns.Clear();
+            _queued = 0;
+        }
         var finishing = Task.WhenAll(_inFlight.Values);
         await Task.WhenAny(finishing, Task.Delay(options.Value.Timeout, cancellationToken));
         await _abort.CancelAsync();
@@ -91,6 +102,115 @@ internal sealed class DeliveryWorker(
             var unsent = _unsent.DistinctBy(j => j.DeliveryId).ToList();
             await store.HandBackAsync(unsent, TimeSpan.Zero, cancellationToken);
             Log.HandedBack(logger, unsent.Count);
+        }
+    }
+
+    /// <summary>One user's jobs: waits while all queues are full; defers the rest when this user's own queue stays full.</summary>
+    private async Task QueueAsync(List<DeliveryJob> jobs, ConcurrentBag<DeliveryJob> deferred, CancellationToken cancellationToken)
+    {
+        var next = 0;
+        try
+        {
+            for (; next < jobs.Count; next++)
+            {
+                var waitingSince = Stopwatch.GetTimestamp();
+                while (!TryQueue(jobs[next], out var moved, out var userQueueFull))
+                {
+                    if (!userQueueFull)
+                    {
+                        waitingSince = Stopwatch.GetTimestamp(); // everyone waits alike: back-pressure, not this user's excess
+                        await moved.WaitAsync(cancellationToken);
+                        continue;
+                    }
+                    var left = DeferAfterWaiting - Stopwatch.GetElapsedTime(waitingSince);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        foreach (var job in jobs.Skip(next))
+                        {
+                            deferred.Add(job);
+                        }
+                        return;
+                    }
+                    await moved.WaitAsync(left, cancellationToken).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                StartWhatCan();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var job in jobs.Skip(next))
+            {
+                _unsent.Add(job);
+            }
+            throw;
+        }
+    }
+
+    private bool TryQueue(DeliveryJob job, out Task moved, out bool userQueueFull)
+    {
+        lock (_lock)
+        {
+            moved = _moved.Task;
+            var queue = _waiting.GetValueOrDefault(job.TenantId);
+            userQueueFull = queue?.Count >= UserQueueLimit;
+            if (_queued >= QueueLimit || userQueueFull)
+            {
+                return false;
+            }
+            if (queue is null)
+            {
+                _waiting[job.TenantId] = queue = [];
+                _turns.Enqueue(job.TenantId);
+            }
+            queue.Add(job);
+            _queued++;
+            return true;
+        }
+    }
+
+    /// <summary>Starts queued jobs while slots are free, one per user in turn, each within its user's and host's share.</summary>
+    private void StartWhatCan()
+    {
+        var starting = new List<DeliveryJob>();
+        lock (_lock)
+        {
+            var progressed = true;
+            while (progressed && _running < options.Value.MaxConcurrency && _turns.Count > 0)
+            {
+                progressed = false;
+                for (var turns = _turns.Count; turns > 0 && _running < options.Value.MaxConcurrency; turns--)
+                {
+                    var user = _turns.Dequeue();
+                    var queue = _waiting[user];
+                    var index = fairness.HasRoom(queue[0]) ? queue.FindIndex(fairness.TryEnter) : -1;
+                    if (index >= 0)
+                    {
+                        starting.Add(queue[index]);
+                        queue.RemoveAt(index);
+                        _queued--;
+                        _running++;
+                        progressed = true;
+                    }
+                    if (queue.Count > 0)
+                    {
+                        _turns.Enqueue(user);
+                    }
+                    else
+                    {
+                        _waiting.Remove(user);
+                    }
+                }
+            }
+            if (starting.Count > 0)
+            {
+                _moved.TrySetResult();
+                _moved = NewSignal();
+            }
+        }
+        foreach (var job in starting)
+        {
+            _inFlight[job.DeliveryId] = Task.Run(() => RunAsync(job), CancellationToken.None);
         }
     }
 
@@ -125,7 +245,11 @@ internal sealed class DeliveryWorker(
         {
             fairness.Exit(job);
             _inFlight.TryRemove(job.DeliveryId, out _);
-            _slots.Release();
+            lock (_lock)
+            {
+                _running--;
+            }
+            StartWhatCan();
         }
     }
 
@@ -176,4 +300,6 @@ internal sealed class DeliveryWorker(
             Log.DeferFailed(logger, ex, deferred.Count);
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -30,6 +30,15 @@ internal sealed class SendFairness(IOptions<DeliveryOptions> options)
         }
     }
 
+    /// <summary>Whether the job's user is below its share (its hosts aside).</summary>
+    public bool HasRoom(DeliveryJob job)
+    {
+        lock (_lock)
+        {
+            return Count(TenantKey(job)) < options.Value.MaxConcurrencyPerTenant;
+        }
+    }
+
     public void Exit(DeliveryJob job)
     {
         var (tenant, host) = Keys(job);
@@ -54,9 +63,7 @@ internal sealed class SendFairness(IOptions<DeliveryOptions> options)
         }
     }
 
-    private static (string Tenant, string Host) Keys(DeliveryJob job)
-    {
-        var authority = Uri.TryCreate(job.Url, UriKind.Absolute, out var url) ? $"{url.Scheme}://{url.Authority}" : job.Url;
-        return ($"tenant {job.TenantId}", $"host {job.TenantId} {authority}");
-    }
+    private static string TenantKey(DeliveryJob job) => $"tenant {job.TenantId}";
+
+    private static (string Tenant, string Host) Keys(DeliveryJob job) => (TenantKey(job), $"host {job.TenantId} {job.Authority}");
 }

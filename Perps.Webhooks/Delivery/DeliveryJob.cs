@@ -20,6 +20,9 @@ public sealed record DeliveryJob(
     string TenantId,
     string? TraceParent = null)
 {
+    /// <summary>Scheme, host and port of the URL: what "one host" means for the per-host share.</summary>
+    public string Authority { get; } = Uri.TryCreate(Url, UriKind.Absolute, out var url) ? $"{url.Scheme}://{url.Authority}" : Url;
+
     /// <summary>When this process read the claim (a <see cref="Stopwatch"/> timestamp): how much of the lease is left.</summary>
     public long ClaimedAt { get; } = Stopwatch.GetTimestamp();
 }
