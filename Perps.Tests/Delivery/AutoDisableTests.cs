@@ -21,13 +21,13 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
         // Three failed deliveries at once: enough failures, but not yet spanning 2 s.
         await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet), Trades.Event(wallet));
         await app.Receiver.WaitForAsync(webhook.Url, 9);
-        await WaitForFailedDeliveriesAsync(user, webhook.Id, 3);
+        await user.WaitForFailedDeliveriesAsync(webhook.Id, 3);
         Assert.True((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["is_active"]!.GetValue<bool>());
 
         // A fourth failure later: the streak now spans more than 2 s.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         await app.IngestAsync(Trades.Event(wallet));
-        var disabled = await WaitForWebhookAsync(user, webhook.Id, w => !w["is_active"]!.GetValue<bool>());
+        var disabled = await user.WaitForWebhookAsync(webhook.Id, w => !w["is_active"]!.GetValue<bool>());
         Assert.NotNull(disabled["disabled_at"]);
         Assert.Contains("consecutive failed deliveries", disabled["disabled_reason"]!.GetValue<string>());
 
@@ -48,13 +48,4 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
         var delivered = await app.Receiver.WaitForAsync(webhook.Url, receivedWhileDisabled + 1);
         Assert.Equal(eventId, Signatures.Parse(delivered[^1])["id"]!.GetValue<string>());
     }
-
-    private static Task WaitForFailedDeliveriesAsync(UserClient user, string webhookId, int count) =>
-        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries"),
-            list => list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "failed") >= count,
-            TimeSpan.FromSeconds(20), _ => $"fewer than {count} failed deliveries");
-
-    private static async Task<JsonObject> WaitForWebhookAsync(UserClient user, string webhookId, Func<JsonObject, bool> condition) =>
-        (await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}"), w => condition(w["webhook"]!.AsObject()),
-            TimeSpan.FromSeconds(20), _ => "the webhook never reached the expected state"))["webhook"]!.AsObject();
 }

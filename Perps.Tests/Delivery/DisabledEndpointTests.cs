@@ -23,12 +23,10 @@ public sealed class DisabledEndpointTests(PerpsAppFixture app)
         var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(_ => (healthy ? 200 : 500, TimeSpan.Zero)));
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet), Trades.Event(wallet));
-        await Poll.UntilAsync(() => DeliveriesAsync(user, webhook.Id), all => all.Count(d => d["status"]!.GetValue<string>() == "failed") == 3,
-            TimeSpan.FromSeconds(20), all => $"the first deliveries did not fail: {Statuses(all)}");
+        await user.WaitForFailedDeliveriesAsync(webhook.Id, 3);
         await Task.Delay(TimeSpan.FromSeconds(2.2), ct); // a fourth failure now makes the streak span the 2 s the rule asks for
         await app.IngestAsync(Trades.Event(wallet));
-        await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhook.Id}"), w => !w["webhook"]!["is_active"]!.GetValue<bool>(),
-            TimeSpan.FromSeconds(30), w => $"not disabled: {w.ToJsonString()}");
+        await user.WaitForWebhookAsync(webhook.Id, w => !w["is_active"]!.GetValue<bool>());
 
         var missed = await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet));
         var skipped = await Poll.UntilAsync(() => DeliveriesAsync(user, webhook.Id),

@@ -36,4 +36,15 @@ public static class UserSetup
         Func<JsonObject, bool> done, TimeSpan? timeout = null) =>
         Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}"), done,
             timeout ?? TimeSpan.FromSeconds(30), detail => $"Delivery {deliveryId} did not reach the expected state: {detail.ToJsonString()}");
+
+    /// <summary>Polls the delivery list until at least <paramref name="count"/> deliveries have failed.</summary>
+    public static Task WaitForFailedDeliveriesAsync(this UserClient user, string webhookId, int count) =>
+        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries"),
+            list => list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "failed") >= count,
+            TimeSpan.FromSeconds(20), _ => $"fewer than {count} failed deliveries");
+
+    /// <summary>Polls a webhook until <paramref name="condition"/> holds for it; returns it.</summary>
+    public static async Task<JsonObject> WaitForWebhookAsync(this UserClient user, string webhookId, Func<JsonObject, bool> condition) =>
+        (await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}"), w => condition(w["webhook"]!.AsObject()),
+            TimeSpan.FromSeconds(20), _ => "the webhook never reached the expected state"))["webhook"]!.AsObject();
 }
