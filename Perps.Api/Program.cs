@@ -18,6 +18,7 @@ app.MapWalletsApi();
 app.MapWebhooksApi();
 app.MapDeliveriesApi();
 app.MapTradesApi();
+app.MapAlertsApi();
 
 app.Run();
 

@@ -13,6 +13,8 @@ var api = builder.AddProject<Projects.Perps_Api>("api", launchProfileName: null)
     // Deployed, the container app's ingress owns the public port (azd maps an http binding to port 80 only).
     .WithHttpEndpoint(port: builder.ExecutionContext.IsPublishMode ? null : builder.Configuration.GetValue<int?>("Api:Port"), name: "http")
     .WithExternalHttpEndpoints()
+    // Alert sockets live here, so replicas must share them out: see the README's "Alerts over WebSocket".
+    .WithReplicas(builder.Configuration.GetValue("Api:Replicas", 1))
     .WithReference(redis).WaitFor(redis)
     .WithReference(database).WaitFor(database)
     .WithEnvironment("Auth__AdminKey", adminKey)

@@ -9,6 +9,12 @@ public static class AuthSchemes
     public const string Admin = "AdminKey";
     public const string Ingest = "IngestKey";
 
+    /// <summary>
+    /// The alert socket's policy: the API key header is checked when sent, and a connection without it may still
+    /// open and send its key as the first frame (browsers cannot set headers).
+    /// </summary>
+    public const string ApiKeyOrFirstFrame = "ApiKeyOrFirstFrame";
+
     public const string ApiKeyHeader = "X-API-Key";
     public const string AdminKeyHeader = "X-Admin-Key";
     public const string IngestKeyHeader = "X-Ingest-Key";

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using Perps.Api.Data;
 
 namespace Perps.Api.Auth;
 
@@ -17,7 +17,7 @@ internal sealed class KeyAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     IOptions<AuthOptions> keys,
-    NpgsqlDataSource dataSource,
+    ApiKeyStore apiKeys,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggerFactory, encoder)
 {
@@ -40,7 +40,7 @@ internal sealed class KeyAuthenticationHandler(
         {
             AuthSchemes.Admin => FixedTimeEquals(presented, keys.Value.AdminKey) ? "admin" : null,
             AuthSchemes.Ingest => FixedTimeEquals(presented, keys.Value.IngestKey) ? "ingest" : null,
-            _ => await FindActiveApiKeyAsync(presented),
+            _ => await apiKeys.FindActiveIdAsync(presented, Context.RequestAborted),
         };
         if (subject is null)
         {
@@ -67,13 +67,6 @@ internal sealed class KeyAuthenticationHandler(
                     : $"This route needs the {HeaderName} header.",
             },
         });
-    }
-
-    private async Task<string?> FindActiveApiKeyAsync(string key)
-    {
-        await using var command = dataSource.CreateCommand("SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL");
-        command.Parameters.Add(new() { Value = ApiKeys.Hash(key) });
-        return (string?)await command.ExecuteScalarAsync(Context.RequestAborted);
     }
 
     private static bool FixedTimeEquals(string presented, string expected) =>

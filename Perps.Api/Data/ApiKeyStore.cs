@@ -18,6 +18,14 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
         return key;
     }
 
+    /// <summary>The id of the active key whose hash matches; null for a wrong or revoked key.</summary>
+    public async Task<string?> FindActiveIdAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL");
+        command.Parameters.Add(new() { Value = ApiKeys.Hash(key) });
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>Revokes the key and stops deliveries to its webhooks; false when there is no such active key.</summary>
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {

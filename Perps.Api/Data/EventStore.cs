@@ -7,12 +7,15 @@ internal sealed record StoredEvent(string Id, string Type, string Owner, string 
 
 internal sealed class EventStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Stores the events in one statement; an id already stored is skipped. Returns the ids stored now.</summary>
-    public async Task<List<string>> InsertNewAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the events in one statement; an id already stored is skipped. Returns the ids stored now.
+    /// <paramref name="traceParent"/> is the accepting request's trace, so an alert's span can link to it.
+    /// </summary>
+    public async Task<List<string>> InsertNewAsync(IReadOnlyList<StoredEvent> events, string? traceParent, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO events (id, type, owner, body)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            INSERT INTO events (id, type, owner, body, trace_parent)
+            SELECT *, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """);
@@ -20,6 +23,7 @@ internal sealed class EventStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = events.Select(e => e.Type).ToArray() });
         command.Parameters.Add(new() { Value = events.Select(e => e.Owner).ToArray() });
         command.Parameters.Add(new() { Value = events.Select(e => e.Body).ToArray() });
+        command.Parameters.Add(new() { Value = (object?)traceParent ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var inserted = new List<string>(events.Count);
         while (await reader.ReadAsync(cancellationToken))

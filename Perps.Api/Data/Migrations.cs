@@ -92,5 +92,18 @@ internal static class Migrations
         ALTER TABLE webhooks ADD COLUMN auto_disabled boolean NOT NULL DEFAULT false;
         UPDATE webhooks SET auto_disabled = true WHERE NOT is_active AND disabled_reason IS DISTINCT FROM 'disabled by the user';
         """,
+        """
+        -- The alert log: each event's position is (accepted_xid, seq), the id of the transaction that stored it and
+        -- its place in that transaction. Every transaction with an id below the oldest one still running has ended,
+        -- so the positions below that horizon are final: readers tail them in order without ever skipping a row
+        -- that commits late. The epoch names this log, so a cursor from a database that was lost is recognised.
+        ALTER TABLE events ADD COLUMN accepted_xid bigint NOT NULL DEFAULT pg_current_xact_id()::text::bigint;
+        ALTER TABLE events ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+        ALTER TABLE events ADD COLUMN trace_parent text;
+        CREATE UNIQUE INDEX events_by_position ON events (accepted_xid, seq);
+        CREATE INDEX events_by_owner_position ON events (owner, accepted_xid, seq);
+        CREATE TABLE event_log (epoch text NOT NULL);
+        INSERT INTO event_log (epoch) VALUES (left(md5(gen_random_uuid()::text), 12));
+        """,
     ];
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Perps.Api.Alerts;
 using Perps.Api.Contracts;
 using Perps.Webhooks;
 using Perps.Webhooks.Events;
@@ -10,17 +12,20 @@ namespace Perps.Api.Data;
 /// What happens to valid trades, whoever sends them (<c>POST /api/trades</c> or the demo feed): each gets an id and
 /// its exact body, is stored (an id stored before is skipped), and the new ones are queued for fan-out.
 /// </summary>
-internal sealed class TradeIngestor(EventStore events, EventQueue queue, PerpsMetrics metrics, TimeProvider time, ILogger<TradeIngestor> logger)
+internal sealed class TradeIngestor(EventStore events, EventQueue queue, AlertSignal alerts, PerpsMetrics metrics, TimeProvider time, ILogger<TradeIngestor> logger)
 {
     /// <summary>Returns every event of the request, stored now or before, once all of them are durably stored.</summary>
     public async Task<List<StoredEvent>> IngestAsync(IReadOnlyList<TradeEventRequest> trades, CancellationToken cancellationToken)
     {
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var stored = trades.Select(t => ToStoredEvent(t, created)).ToList();
-        var inserted = await events.InsertNewAsync(stored, cancellationToken);
+        var traceParent = Activity.Current is { Recorded: true } activity ? activity.Id : null;
+        var inserted = await events.InsertNewAsync(stored, traceParent, cancellationToken);
         metrics.Ingested(inserted.Count);
         if (inserted.Count > 0)
         {
+            alerts.EventsStored(); // in memory: this replica's alert connections hear of them at once
+
             try
             {
                 await queue.EnqueueAsync(inserted);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
+using Perps.Api.Alerts;
 using Perps.Api.Auth;
 using Perps.Api.Data;
 using Perps.Api.Errors;
@@ -37,6 +38,7 @@ internal static class Extensions
             .Validate(o => o.ResealInterval > TimeSpan.Zero, "Secrets:ResealInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddHostedService<SecretResealer>();
+        builder.Services.AddAlerts();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<WebhookStore>();
@@ -56,7 +58,8 @@ internal static class Extensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthSchemes.ApiKey, p => p.AddAuthenticationSchemes(AuthSchemes.ApiKey).RequireAuthenticatedUser())
             .AddPolicy(AuthSchemes.Admin, p => p.AddAuthenticationSchemes(AuthSchemes.Admin).RequireAuthenticatedUser())
-            .AddPolicy(AuthSchemes.Ingest, p => p.AddAuthenticationSchemes(AuthSchemes.Ingest).RequireAuthenticatedUser());
+            .AddPolicy(AuthSchemes.Ingest, p => p.AddAuthenticationSchemes(AuthSchemes.Ingest).RequireAuthenticatedUser())
+            .AddPolicy(AuthSchemes.ApiKeyOrFirstFrame, p => p.AddAuthenticationSchemes(AuthSchemes.ApiKey).RequireAssertion(_ => true));
 
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         // Binding failures (malformed JSON, wrong types) throw, so the exception handler can say what was wrong.
@@ -70,6 +73,7 @@ internal static class Extensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets();
         // Before authentication: an address that keeps presenting wrong keys is refused without a key lookup.
         app.UseFailedAuthLimit();
         app.UseAuthentication();

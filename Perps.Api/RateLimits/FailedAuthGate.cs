@@ -83,6 +83,9 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
         }
     }
 
+    /// <summary>A wrong key presented some other way than a header (an alert socket's first frame) counts too.</summary>
+    public void RecordFailure(HttpContext context) => Charge(_addresses.Of(context));
+
     public void Dispose() => _failures.Dispose();
 
     private void Charge(string address)

@@ -1,0 +1,135 @@
+using Npgsql;
+
+namespace Perps.Api.Alerts;
+
+/// <summary>A stored event as the alert channel reads it, with the API keys watching its wallet.</summary>
+internal sealed record LoggedEvent(
+    AlertPosition Position, bool IsFinal, string Id, string Type, string Body, DateTimeOffset StoredAt, string? TraceParent, string[] Watchers);
+
+/// <summary>
+/// The alert channel's reads of the durable event record (<c>events</c>, in position order). A position is final
+/// once its transaction id is below the oldest transaction still running: nothing can commit before it any more,
+/// so readers that stop at the first position that is not final never skip an event that commits late.
+/// </summary>
+internal sealed class AlertLog(NpgsqlDataSource dataSource)
+{
+    private const string Horizon = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+    private string? _epoch;
+
+    /// <summary>The name of this event log, made once by the schema migration.</summary>
+    public async Task<string> EpochAsync(CancellationToken cancellationToken)
+    {
+        if (_epoch is null)
+        {
+            await using var command = dataSource.CreateCommand("SELECT epoch FROM event_log");
+            _epoch = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        return _epoch;
+    }
+
+    /// <summary>The last final position (the start of the log when it is empty).</summary>
+    public async Task<AlertPosition> HeadAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT accepted_xid, seq FROM events WHERE accepted_xid < {Horizon}
+            ORDER BY accepted_xid DESC, seq DESC LIMIT 1
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new AlertPosition(reader.GetInt64(0), reader.GetInt64(1)) : AlertPosition.Start;
+    }
+
+    /// <summary>
+    /// The events after <paramref name="after"/>, in order, each with the active API keys watching its wallet now.
+    /// Final ones come first; the first that is not final says more are committed but not yet safe to pass on.
+    /// </summary>
+    public async Task<List<LoggedEvent>> ReadAfterAsync(AlertPosition after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT e.accepted_xid, e.seq, e.accepted_xid < {Horizon}, e.id, e.type, e.body, e.created_at, e.trace_parent,
+                   ARRAY(SELECT w.api_key_id FROM wallets w JOIN api_keys k ON k.id = w.api_key_id AND k.revoked_at IS NULL
+                         WHERE w.address = e.owner)
+            FROM events e
+            WHERE (e.accepted_xid, e.seq) > ($1, $2)
+            ORDER BY e.accepted_xid, e.seq
+            LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = after.Xid });
+        command.Parameters.Add(new() { Value = after.Seq });
+        command.Parameters.Add(new() { Value = limit });
+        return await ReadEventsAsync(command, withWatchers: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// One key's events in (<paramref name="after"/>, <paramref name="upTo"/>] of the given types, for the wallets it
+    /// watches now, in order: what a resuming connection missed.
+    /// </summary>
+    public async Task<List<LoggedEvent>> ReplayAsync(
+        string apiKeyId, string[] types, AlertPosition after, AlertPosition upTo, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent
+            FROM events e
+            WHERE e.owner IN (SELECT address FROM wallets WHERE api_key_id = $1)
+              AND e.type = ANY ($2)
+              AND (e.accepted_xid, e.seq) > ($3, $4) AND (e.accepted_xid, e.seq) <= ($5, $6)
+            ORDER BY e.accepted_xid, e.seq
+            LIMIT $7
+            """);
+        command.Parameters.Add(new() { Value = apiKeyId });
+        command.Parameters.Add(new() { Value = types });
+        command.Parameters.Add(new() { Value = after.Xid });
+        command.Parameters.Add(new() { Value = after.Seq });
+        command.Parameters.Add(new() { Value = upTo.Xid });
+        command.Parameters.Add(new() { Value = upTo.Seq });
+        command.Parameters.Add(new() { Value = limit });
+        return await ReadEventsAsync(command, withWatchers: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether a resume from <paramref name="position"/> is inside the replay window: its event is younger than
+    /// <paramref name="window"/>, or fewer than <paramref name="events"/> events came after it. Null when no event
+    /// has that position (a cursor this log never gave).
+    /// </summary>
+    public async Task<bool?> IsWithinWindowAsync(AlertPosition position, TimeSpan window, long events, CancellationToken cancellationToken)
+    {
+        if (position != AlertPosition.Start)
+        {
+            await using var age = dataSource.CreateCommand("SELECT created_at > now() - $3 FROM events WHERE accepted_xid = $1 AND seq = $2");
+            age.Parameters.Add(new() { Value = position.Xid });
+            age.Parameters.Add(new() { Value = position.Seq });
+            age.Parameters.Add(new() { Value = window });
+            switch (await age.ExecuteScalarAsync(cancellationToken))
+            {
+                case null: return null;
+                case true: return true;
+            }
+        }
+        await using var count = dataSource.CreateCommand("""
+            SELECT count(*) FROM (SELECT 1 FROM events WHERE (accepted_xid, seq) > ($1, $2) LIMIT $3 + 1) later
+            """);
+        count.Parameters.Add(new() { Value = position.Xid });
+        count.Parameters.Add(new() { Value = position.Seq });
+        count.Parameters.Add(new() { Value = events });
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! <= events;
+    }
+
+    private static async Task<List<LoggedEvent>> ReadEventsAsync(NpgsqlCommand command, bool withWatchers, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<LoggedEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new LoggedEvent(
+                new AlertPosition(reader.GetInt64(0), reader.GetInt64(1)),
+                reader.GetBoolean(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                withWatchers ? reader.GetFieldValue<string[]>(8) : []));
+        }
+        return events;
+    }
+}
