@@ -40,15 +40,17 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// The events after <paramref name="after"/>, in order, each with the active API keys watching its wallet now.
+    /// The events after <paramref name="after"/>, in order, each with the active API keys watching its wallet now
+    /// (none for a webhook test's event).
     /// Final ones come first; the first that is not final says more are committed but not yet safe to pass on.
     /// </summary>
     public async Task<List<LoggedEvent>> ReadAfterAsync(AlertPosition after, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT e.accepted_xid, e.seq, e.accepted_xid < {Horizon}, e.id, e.type, e.body, e.created_at, e.trace_parent,
-                   ARRAY(SELECT w.api_key_id FROM wallets w JOIN api_keys k ON k.id = w.api_key_id AND k.revoked_at IS NULL
-                         WHERE w.address = e.owner)
+                   CASE WHEN e.is_test THEN ARRAY[]::text[] ELSE
+                       ARRAY(SELECT w.api_key_id FROM wallets w JOIN api_keys k ON k.id = w.api_key_id AND k.revoked_at IS NULL
+                             WHERE w.address = e.owner) END
             FROM events e
             WHERE (e.accepted_xid, e.seq) > ($1, $2)
             ORDER BY e.accepted_xid, e.seq
@@ -71,7 +73,7 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
             SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent
             FROM events e
             WHERE e.owner IN (SELECT address FROM wallets WHERE api_key_id = $1)
-              AND e.type = ANY ($2)
+              AND e.type = ANY ($2) AND NOT e.is_test
               AND (e.accepted_xid, e.seq) > ($3, $4) AND (e.accepted_xid, e.seq) <= ($5, $6)
             ORDER BY e.accepted_xid, e.seq
             LIMIT $7

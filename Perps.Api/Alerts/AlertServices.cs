@@ -16,6 +16,7 @@ internal static class AlertServices
         services.AddHostedService(sp => sp.GetRequiredService<AlertHub>());
         services.AddSingleton<ConnectionLeases>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionLeases>());
+        services.AddHostedService<RevokedKeyCloser>();
         return services;
     }
 }

@@ -26,6 +26,20 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    /// <summary>Which of these key ids have been revoked.</summary>
+    public async Task<List<string>> RevokedAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id FROM api_keys WHERE id = ANY ($1) AND revoked_at IS NOT NULL");
+        command.Parameters.Add(new() { Value = ids.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var revoked = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            revoked.Add(reader.GetString(0));
+        }
+        return revoked;
+    }
+
     /// <summary>Revokes the key and stops deliveries to its webhooks; false when there is no such active key.</summary>
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {

@@ -122,7 +122,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Delive
         var deliveryId = Ids.New(Ids.Delivery);
         await using var command = dataSource.CreateCommand("""
             WITH event AS (
-                INSERT INTO events (id, type, owner, body, fanned_out_at) VALUES ($1, $2, $3, $4, now())
+                INSERT INTO events (id, type, owner, body, fanned_out_at, is_test) VALUES ($1, $2, $3, $4, now(), true)
                 RETURNING created_at
             ), delivery AS (
                 INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_attempt_at, next_attempt_at)

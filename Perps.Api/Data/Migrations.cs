@@ -100,6 +100,7 @@ internal static class Migrations
         ALTER TABLE events ADD COLUMN accepted_xid bigint NOT NULL DEFAULT pg_current_xact_id()::text::bigint;
         ALTER TABLE events ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
         ALTER TABLE events ADD COLUMN trace_parent text;
+        ALTER TABLE events ADD COLUMN is_test boolean NOT NULL DEFAULT false;
         CREATE UNIQUE INDEX events_by_position ON events (accepted_xid, seq);
         CREATE INDEX events_by_owner_position ON events (owner, accepted_xid, seq);
         CREATE TABLE event_log (epoch text NOT NULL);
