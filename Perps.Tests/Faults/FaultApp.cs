@@ -66,6 +66,9 @@ public sealed class FaultApp : IAsyncDisposable
         }
     }
 
+    /// <summary>The app itself, for clients the helpers here do not make (alert sockets).</summary>
+    public DistributedApplication Distributed => _app;
+
     public HttpClient CreateIngestClient()
     {
         var client = _app.CreateHttpClient("api", "http");
