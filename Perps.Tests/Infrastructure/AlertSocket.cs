@@ -26,8 +26,12 @@ public sealed class AlertSocket : IAsyncDisposable
     public static Uri AlertsUri(DistributedApplication app) =>
         new UriBuilder(app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts" }.Uri;
 
-    /// <summary>Connects; the headers are the upgrade request's (X-API-Key, X-Resume-From). Throws when the upgrade is refused.</summary>
-    public static async Task<AlertSocket> ConnectAsync(DistributedApplication app, IReadOnlyDictionary<string, string>? headers = null)
+    /// <summary>
+    /// Connects; the headers are the upgrade request's (X-API-Key, X-Resume-From). Throws when the upgrade is refused.
+    /// <paramref name="tcpReceiveBuffer"/> shrinks the client's socket buffer, so a client that stops reading holds
+    /// back the server within kilobytes, as a slow one far away does.
+    /// </summary>
+    public static async Task<AlertSocket> ConnectAsync(DistributedApplication app, IReadOnlyDictionary<string, string>? headers = null, int? tcpReceiveBuffer = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -36,19 +40,47 @@ public sealed class AlertSocket : IAsyncDisposable
             socket.Options.SetRequestHeader(name, value);
         }
         using var timeout = new CancellationTokenSource(FrameTimeout);
-        await socket.ConnectAsync(AlertsUri(app), timeout.Token);
+        if (tcpReceiveBuffer is { } bytes)
+        {
+            using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { ConnectCallback = (context, ct) => ConnectSmallAsync(context, bytes, ct) });
+            await socket.ConnectAsync(AlertsUri(app), invoker, timeout.Token);
+        }
+        else
+        {
+            await socket.ConnectAsync(AlertsUri(app), timeout.Token);
+        }
         return new AlertSocket(socket);
     }
 
+    private static async ValueTask<Stream> ConnectSmallAsync(SocketsHttpConnectionContext context, int receiveBuffer, CancellationToken cancellationToken)
+    {
+        var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+        {
+            ReceiveBufferSize = receiveBuffer, // before connecting: the window the server sees is set by it
+            NoDelay = true,
+        };
+        try
+        {
+            await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Connects with the key in the header and returns the socket with its welcome read.</summary>
-    public static async Task<(AlertSocket Socket, JsonObject Welcome)> OpenAsync(DistributedApplication app, string apiKey, string? resumeFrom = null)
+    public static async Task<(AlertSocket Socket, JsonObject Welcome)> OpenAsync(
+        DistributedApplication app, string apiKey, string? resumeFrom = null, int? tcpReceiveBuffer = null)
     {
         var headers = new Dictionary<string, string> { ["X-API-Key"] = apiKey };
         if (resumeFrom is not null)
         {
             headers["X-Resume-From"] = resumeFrom;
         }
-        var socket = await ConnectAsync(app, headers);
+        var socket = await ConnectAsync(app, headers, tcpReceiveBuffer);
         var welcome = await socket.ReceiveJsonAsync();
         Assert.Equal("welcome", welcome["type"]?.GetValue<string>());
         return (socket, welcome);
