@@ -133,4 +133,79 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
             }
         }
     }
+
+    [Fact]
+    public async Task ACursorOlderThanTheWindowIsServedWhileFewerThanReplayEventsCameAfterIt()
+    {
+        using var user = await tight.App.CreateUserAsync("back soon");
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var cursor = await AgedCursorAsync(user, wallet);
+        var after = await tight.App.IngestAsync([.. OtherWalletsTrades(TightAlertsApp.ReplayEvents - 2), Trades.Event(wallet)]);
+
+        var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
+        await using var _ = socket;
+        await socket.SendAsync($$"""{"op":"resume","cursor":"{{cursor}}"}""");
+
+        var answer = await socket.ReceiveJsonAsync();
+        Assert.True(answer.String("type") == "resumed", $"{after.Count} events after the cursor: expected resumed, got {answer.ToJsonString()}");
+        Assert.Equal([after[^1]], (await socket.ReceiveAlertsAsync(1)).Ids());
+    }
+
+    [Fact]
+    public async Task ACursorOlderThanTheWindowWithExactlyReplayEventsAfterItGetsResyncRequired()
+    {
+        using var user = await tight.App.CreateUserAsync("back a little late");
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var cursor = await AgedCursorAsync(user, wallet);
+        var after = await tight.App.IngestAsync([.. OtherWalletsTrades(TightAlertsApp.ReplayEvents - 1), Trades.Event(wallet)]);
+
+        var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
+        await using var _ = socket;
+        await socket.SendAsync($$"""{"op":"resume","cursor":"{{cursor}}"}""");
+
+        var answer = await socket.ReceiveJsonAsync();
+        Assert.True(answer.String("type") == "resync_required",
+            $"{after.Count} events after a cursor older than the window, not fewer than ReplayEvents ({TightAlertsApp.ReplayEvents}): expected resync_required, got {answer.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task ACursorYoungerThanTheWindowIsServedByEveryReplicaHoweverManyEventsCameAfterIt()
+    {
+        using var user = await tight.App.CreateUserAsync("busy day");
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var (first, welcome) = await AlertSocket.OpenAsync(tight.App, user.Key);
+        await first.DisposeAsync();
+        var missed = new List<string>();
+        missed.AddRange(await tight.App.IngestAsync([Trades.Event(wallet), .. OtherWalletsTrades(TightAlertsApp.ReplayEvents)]));
+        missed.AddRange(await tight.App.IngestAsync([.. OtherWalletsTrades(TightAlertsApp.ReplayEvents), Trades.Event(wallet, "trade.close")]));
+
+        // The proxy spreads connections over both replicas: each resume must replay the same two alerts.
+        var connectionIds = new HashSet<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (socket, resumedWelcome) = await AlertSocket.OpenAsync(tight.App, user.Key, resumeFrom: welcome.String("cursor"));
+            await using var _ = socket;
+            connectionIds.Add(resumedWelcome.String("connection_id"));
+            Assert.Equal([missed[0], missed[^1]], (await socket.ReceiveAlertsAsync(2)).Ids());
+            await socket.AssertNothingBeforePongAsync();
+        }
+        Assert.Equal(4, connectionIds.Count);
+    }
+
+    /// <summary>The cursor of an alert the client received, its event then made older than the replay window.</summary>
+    private async Task<string> AgedCursorAsync(UserClient user, string wallet)
+    {
+        var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
+        await using var _ = socket;
+        var ids = await tight.App.IngestAsync(Trades.Event(wallet));
+        var alert = (await socket.ReceiveAlertsAsync(1))[0];
+        await tight.AgeEventAsync(ids[0], TimeSpan.FromHours(1));
+        return alert.String("cursor");
+    }
+
+    private static JsonNode[] OtherWalletsTrades(int count) =>
+        Enumerable.Range(0, count).Select(_ => (JsonNode)Trades.Event(Wallets.NewAddress())).ToArray();
 }

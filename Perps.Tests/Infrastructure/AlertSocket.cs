@@ -23,15 +23,16 @@ public sealed class AlertSocket : IAsyncDisposable
 
     public string? CloseReason => _socket.CloseStatusDescription;
 
-    public static Uri AlertsUri(DistributedApplication app) =>
-        new UriBuilder(app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts" }.Uri;
+    public static Uri AlertsUri(DistributedApplication app, string query = "") =>
+        new UriBuilder(app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts", Query = query }.Uri;
 
     /// <summary>
     /// Connects; the headers are the upgrade request's (X-API-Key, X-Resume-From). Throws when the upgrade is refused.
     /// <paramref name="tcpReceiveBuffer"/> shrinks the client's socket buffer, so a client that stops reading holds
-    /// back the server within kilobytes, as a slow one far away does.
+    /// back the server within kilobytes, as a slow one far away does. <paramref name="query"/> goes on the URL.
     /// </summary>
-    public static async Task<AlertSocket> ConnectAsync(DistributedApplication app, IReadOnlyDictionary<string, string>? headers = null, int? tcpReceiveBuffer = null)
+    public static async Task<AlertSocket> ConnectAsync(DistributedApplication app, IReadOnlyDictionary<string, string>? headers = null,
+        int? tcpReceiveBuffer = null, string query = "")
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
@@ -43,11 +44,11 @@ public sealed class AlertSocket : IAsyncDisposable
         if (tcpReceiveBuffer is { } bytes)
         {
             using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { ConnectCallback = (context, ct) => ConnectSmallAsync(context, bytes, ct) });
-            await socket.ConnectAsync(AlertsUri(app), invoker, timeout.Token);
+            await socket.ConnectAsync(AlertsUri(app, query), invoker, timeout.Token);
         }
         else
         {
-            await socket.ConnectAsync(AlertsUri(app), timeout.Token);
+            await socket.ConnectAsync(AlertsUri(app, query), timeout.Token);
         }
         return new AlertSocket(socket);
     }
