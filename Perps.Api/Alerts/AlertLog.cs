@@ -113,7 +113,7 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
         count.Parameters.Add(new() { Value = position.Xid });
         count.Parameters.Add(new() { Value = position.Seq });
         count.Parameters.Add(new() { Value = events });
-        return (long)(await count.ExecuteScalarAsync(cancellationToken))! <= events;
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))! < events; // fewer than ReplayEvents came after it
     }
 
     private static async Task<List<LoggedEvent>> ReadEventsAsync(NpgsqlCommand command, bool withWatchers, CancellationToken cancellationToken)
