@@ -63,7 +63,7 @@ public sealed class AlertsRedisRestartTests : IAsyncLifetime
             {
                 var waiting = Stopwatch.StartNew();
                 var first = (await latecomer.ReceiveAlertsAsync(1, TimeSpan.FromSeconds(20)))[0];
-                Assert.Contains(first.String("id"), feed.AcceptedFor(wallets[0]));
+                Assert.Contains(first.String("id"), feed.SentFor(wallets[0]));
                 output?.WriteLine($"a client connected during the outage got its first alert after {waiting.Elapsed.TotalSeconds:0.0} s");
             }
 
@@ -74,7 +74,7 @@ public sealed class AlertsRedisRestartTests : IAsyncLifetime
 
             for (var i = 0; i < Clients; i++)
             {
-                var expected = feed.AcceptedFor(wallets[i]);
+                var expected = feed.SentFor(wallets[i]);
                 var collector = collectors[i];
                 await Poll.UntilAsync(() => Task.FromResult(collector), c => c.SawResync || c.AlertIds.Count >= expected.Count || c.Reading.IsCompleted,
                     TimeSpan.FromSeconds(60), c => $"client {i} received {c.AlertIds.Count} of {expected.Count} alerts");
@@ -84,7 +84,7 @@ public sealed class AlertsRedisRestartTests : IAsyncLifetime
                     $"client {i}: expected its {expected.Count} events in ingest order, received [{string.Join(", ", collector.AlertIds)}]" +
                     $" (missing [{string.Join(", ", expected.Except(collector.AlertIds))}]; closed: {collector.Socket.CloseStatus} {collector.Socket.CloseReason})");
             }
-            output?.WriteLine($"{feed.Accepted} events ingested, {feed.Resent} ingest requests resent");
+            output?.WriteLine($"{feed.Sent} events ingested, {feed.Resent} ingest requests resent");
         }
         finally
         {
@@ -146,21 +146,23 @@ public sealed class AlertsRedisRestartTests : IAsyncLifetime
 
     /// <summary>
     /// A trade feed that sends one batch at a time (one trade per wallet, ids of its own) and resends a batch until
-    /// it is accepted, so the order the events were stored in is the order they were sent in.
+    /// it is accepted, so the order the events were stored in is the order they were sent in. Once it has stopped,
+    /// every event it sent was accepted.
     /// </summary>
     private sealed class SequentialFeed(FaultApp app, string[] wallets)
     {
-        private readonly ConcurrentQueue<(string Id, string Wallet)> _accepted = new();
+        private readonly ConcurrentQueue<(string Id, string Wallet)> _sent = new();
         private volatile bool _stopping;
         private int _batches;
         private int _resent;
 
-        public int Accepted => _accepted.Count;
+        public int Sent => _sent.Count;
 
         /// <summary>Ingest requests that failed and were sent again.</summary>
         public int Resent => _resent;
 
-        public List<string> AcceptedFor(string wallet) => _accepted.Where(e => e.Wallet == wallet).Select(e => e.Id).ToList();
+        /// <summary>The events sent for a wallet, in order (an alert can come before the 202 that accepts its batch).</summary>
+        public List<string> SentFor(string wallet) => _sent.Where(e => e.Wallet == wallet).Select(e => e.Id).ToList();
 
         public async Task RunAsync()
         {
@@ -170,11 +172,11 @@ public sealed class AlertsRedisRestartTests : IAsyncLifetime
             {
                 var batch = wallets.Select((wallet, i) => (Id: Ids.New(Ids.Event), Wallet: wallet, Type: types[(_batches + i) % types.Length])).ToList();
                 var body = new JsonArray(batch.Select(e => (JsonNode)Trades.Event(e.Wallet, e.Type, e.Id)).ToArray()).ToJsonString();
-                await SendUntilAcceptedAsync(ingest, body);
                 foreach (var e in batch)
                 {
-                    _accepted.Enqueue((e.Id, e.Wallet));
+                    _sent.Enqueue((e.Id, e.Wallet));
                 }
+                await SendUntilAcceptedAsync(ingest, body);
                 Interlocked.Increment(ref _batches);
                 await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
             }
