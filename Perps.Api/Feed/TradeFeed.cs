@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Perps.Api.Data;
+using Perps.Webhooks.Telemetry;
 
 namespace Perps.Api.Feed;
 
@@ -12,8 +13,6 @@ internal sealed class TradeFeed(
     IOptions<FeedOptions> options, WalletStore wallets, TradeIngestor ingestor, TimeProvider time, ILogger<TradeFeed> logger)
     : BackgroundService
 {
-    private static readonly ActivitySource Source = new(Perps.Webhooks.Telemetry.PerpsMetrics.MeterName);
-
     public bool IsRunning { get; private set; }
 
     /// <summary>Why the last tick failed; null once a tick succeeds.</summary>
@@ -51,7 +50,7 @@ internal sealed class TradeFeed(
                 if (generator.Next(watched, now) is { } trade)
                 {
                     // Its own root, as an ingest request has: the trade's deliveries and alerts join this trace.
-                    using var activity = Source.StartActivity("feed trade", ActivityKind.Producer, parentContext: default);
+                    using var activity = PerpsTracing.Source.StartActivity("feed trade", ActivityKind.Producer, parentContext: default);
                     activity?.SetTag("perps.event.type", trade.Type);
                     var stored = await ingestor.IngestAsync([trade], stoppingToken);
                     Log.FeedTrade(logger, trade.Type, stored[0].Id, trade.Data.MarketSymbol, trade.Data.Owner);
