@@ -56,7 +56,7 @@ internal static class AlertsReport
         md.AppendLine(CultureInfo.InvariantCulture,
             $"| Idle connections: {F(idle.Connections)} ({F(idle.Users)} users × {idle.ConnectionsPerUser}, {F(idle.WalletsPerUser)} wallets each) | API | target |");
         md.AppendLine("|---|---:|---:|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Resident memory before, MB | {F(idle.ApiResidentBeforeMb, "0.0")} | |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Resident memory before, MB{(idle.GcInduced ? " (each steady figure after a full GC)" : " (no full GC could be induced)")} | {F(idle.ApiResidentBeforeMb, "0.0")} | |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Resident memory with the connections open, MB (peak) | {F(idle.ApiResidentWithConnectionsMb, "0.0")} ({F(idle.ApiPeakWithConnectionsMb, "0.0")}) | |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Per idle connection, KB (at peak) | {F(idle.SteadyKbPerConnection, "0.0")} ({F(idle.PeakKbPerConnection, "0.0")}) | ≤ {F(IdleKbTarget)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Resident memory after they closed, MB | {F(idle.ApiResidentAfterCloseMb, "0.0")} | |");

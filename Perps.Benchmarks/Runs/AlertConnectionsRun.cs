@@ -18,30 +18,37 @@ internal sealed record AlertConnectionsResult(
     double SteadyKbPerConnection,
     double PeakKbPerConnection,
     double ApiIdleCpuCores,
-    int ClosedWhileIdle);
+    int ClosedWhileIdle,
+    bool GcInduced);
 
 /// <summary>
 /// What an idle alert connection costs the API: its resident memory with none of the benchmark's connections open,
 /// then with <c>--idle-connections</c> of them open and quiet (every user at the per-key limit of connections), and
-/// again after they close. Steady figures are averages of a few samples; the peak is VmHWM, reset before connecting.
+/// again after they close. Each steady figure follows a full GC in the API (<see cref="InducedGc"/>) and averages a few
+/// samples; the peak is VmHWM, reset before connecting.
 /// </summary>
 internal static class AlertConnectionsRun
 {
     public const int ConnectingAtOnce = 16;
+    private const int WarmupConnections = 20;
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Sample = TimeSpan.FromSeconds(3);
 
     public static async Task<AlertConnectionsResult> RunAsync(BenchApp app, IReadOnlyList<AppProcess> api, IReadOnlyList<AlertUser> users,
         int connections, int perUser, CpuMeter cpu, CancellationToken ct)
     {
+        // Connections opened and closed once first: code and pools that the first connection brings are no connection's cost.
+        var arrivals = new AlertArrivals();
+        await Task.WhenAll((await Task.WhenAll(users.Take(WarmupConnections)
+            .Select(u => AlertClient.ConnectAsync(app.AlertsUri, u.ApiKey, arrivals, ct)))).Select(c => c.DisposeAsync().AsTask()));
         await Task.Delay(Settle, ct);
-        var before = await SteadyResidentAsync(api, ct);
+        var gcInduced = true;
+        var before = await SteadyResidentAsync(api, induced => gcInduced &= induced, ct);
         foreach (var process in api)
         {
             ProcessProbe.ResetPeak(process);
         }
 
-        var arrivals = new AlertArrivals();
         var open = new ConcurrentBag<AlertClient>();
         var clock = Stopwatch.StartNew();
         try
@@ -52,7 +59,7 @@ internal static class AlertConnectionsRun
 
             await Task.Delay(Settle, ct);
             var cpuFrom = cpu.Take();
-            var with = await SteadyResidentAsync(api, ct);
+            var with = await SteadyResidentAsync(api, induced => gcInduced &= induced, ct);
             var idleCores = CpuMeter.Seconds(cpuFrom, cpu.Take()).GetValueOrDefault("api") / Sample.TotalSeconds;
             var peak = api.Sum(ProcessProbe.PeakBytes);
             var closed = open.Count(c => c.ClosedBecause is not null);
@@ -60,7 +67,7 @@ internal static class AlertConnectionsRun
             await Task.WhenAll(open.Select(c => c.DisposeAsync().AsTask()));
             open.Clear();
             await Task.Delay(Settle, ct);
-            var after = await SteadyResidentAsync(api, ct);
+            var after = await SteadyResidentAsync(api, induced => gcInduced &= induced, ct);
 
             return new AlertConnectionsResult(
                 connections,
@@ -75,7 +82,8 @@ internal static class AlertConnectionsRun
                 SteadyKbPerConnection: Math.Round((with - before) / 1024.0 / connections, 1),
                 PeakKbPerConnection: Math.Round((peak - before) / 1024.0 / connections, 1),
                 ApiIdleCpuCores: Math.Round(idleCores, 3),
-                ClosedWhileIdle: closed);
+                ClosedWhileIdle: closed,
+                GcInduced: gcInduced);
         }
         finally
         {
@@ -83,9 +91,13 @@ internal static class AlertConnectionsRun
         }
     }
 
-    /// <summary>The API's resident memory (all replicas), averaged over a few samples.</summary>
-    private static async Task<double> SteadyResidentAsync(IReadOnlyList<AppProcess> api, CancellationToken ct)
+    /// <summary>The API's resident memory (all replicas) after a full GC in each, averaged over a few samples.</summary>
+    private static async Task<double> SteadyResidentAsync(IReadOnlyList<AppProcess> api, Action<bool> gcInduced, CancellationToken ct)
     {
+        foreach (var process in api)
+        {
+            gcInduced(await InducedGc.CollectAsync(process, ct));
+        }
         var samples = new List<long>();
         for (var i = 0; i < 6; i++)
         {

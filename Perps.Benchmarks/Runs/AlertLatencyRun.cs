@@ -24,6 +24,8 @@ internal sealed record AlertLatencyResult(
     double SendLagMaxMs,
     double IngestP50Ms,
     double IngestP99Ms,
+    Dictionary<string, double> CpuCores,
+    IReadOnlyList<double> P50MsBySecond,
     IReadOnlyList<string> ClosedConnections)
 {
     /// <summary>A run that lost an alert measured nothing: its latencies leave the lost ones out.</summary>
@@ -41,7 +43,7 @@ internal static class AlertLatencyRun
     private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(15);
 
     public static async Task<AlertLatencyResult> RunAsync(BenchApp app, AlertArrivals arrivals, IReadOnlyList<AlertClient> clients,
-        IReadOnlyList<string> wallets, TradeFeed feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
+        IReadOnlyList<string> wallets, TradeFeed feed, double eventsPerSecond, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
         using var ingest = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
         arrivals.Reset();
@@ -67,10 +69,15 @@ internal static class AlertLatencyRun
             }
         }
 
+        Dictionary<string, TimeSpan>? cpuFrom = null;
         var next = (double)start;
         while (next < end)
         {
             var now = Stopwatch.GetTimestamp();
+            if (cpuFrom is null && now >= countFrom)
+            {
+                cpuFrom = cpu.Take();
+            }
             while (next <= now && next < end)
             {
                 var (body, ids) = feed.NextBatch(wallets, batch);
@@ -87,6 +94,7 @@ internal static class AlertLatencyRun
                 await Task.Yield();
             }
         }
+        var cpuSeconds = CpuMeter.Seconds(cpuFrom ?? cpu.Take(), cpu.Take());
         await Task.WhenAll(sends);
 
         var counted = accepted.Where(a => a.DueAt >= countFrom).ToList();
@@ -94,6 +102,7 @@ internal static class AlertLatencyRun
         await Stats.WaitUntilAsync(() => eventIds.All(id => arrivals.TryGet(id, out _)), ArrivalWait, ct);
 
         var fromDue = new List<double>();
+        var bySecond = new SortedDictionary<long, List<double>>();
         var from202 = new List<double>();
         long early = 0, missing = 0;
         foreach (var (ids, dueAt, _, acceptedAt) in counted)
@@ -109,6 +118,8 @@ internal static class AlertLatencyRun
                 early += ms < 0 ? 1 : 0;
                 from202.Add(Math.Max(0, ms));
                 fromDue.Add(Stats.Milliseconds(dueAt, arrived));
+                var second = (dueAt - countFrom) / Stopwatch.Frequency;
+                (bySecond.TryGetValue(second, out var list) ? list : bySecond[second] = []).Add(fromDue[^1]);
             }
         }
         fromDue.Sort();
@@ -136,6 +147,8 @@ internal static class AlertLatencyRun
             SendLagMaxMs: Round(lag.LastOrDefault()),
             IngestP50Ms: Round(Stats.Percentile(ingestMs, 50)),
             IngestP99Ms: Round(Stats.Percentile(ingestMs, 99)),
+            CpuCores: cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / countedSeconds, 2)),
+            P50MsBySecond: bySecond.Values.Select(l => Round(Stats.Percentile([.. l.Order()], 50))).ToList(),
             ClosedConnections: clients.Select(c => c.ClosedBecause).OfType<string>().ToList());
     }
 

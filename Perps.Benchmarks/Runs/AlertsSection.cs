@@ -5,8 +5,9 @@ using Perps.Benchmarks.Setup;
 namespace Perps.Benchmarks.Runs;
 
 /// <summary>
-/// The alerts-over-WebSocket runs, in order: the users (one API key each, 10 wallets each), latency with
-/// <c>--alert-clients</c> connected at each of <c>--alert-rates</c>, then the cost of <c>--idle-connections</c> idle ones.
+/// The alerts-over-WebSocket runs, in order: the users (one API key each, 10 wallets each), the cost of
+/// <c>--idle-connections</c> idle connections (first, while the API's heap has not yet grown under load, so the growth
+/// is theirs), then latency with <c>--alert-clients</c> connected at each of <c>--alert-rates</c>.
 /// </summary>
 internal static class AlertsSection
 {
@@ -21,8 +22,14 @@ internal static class AlertsSection
         var api = processes.Where(p => p.Role == "api").ToList();
         var userCount = Math.Max(options.AlertClients, (options.IdleConnections + ConnectionsPerUser - 1) / ConnectionsPerUser);
         var users = await AlertUsers.CreateAsync(app, userCount, WalletsPerUser, ct);
-        step($"alerts: {users.Count} users, {WalletsPerUser} wallets each; connecting {options.AlertClients} clients to {app.AlertsUri} …");
+        step($"alerts: {users.Count} users, {WalletsPerUser} wallets each, made; alerts at {app.AlertsUri}");
 
+        step($"alerts: {options.IdleConnections:#,0} idle connections ({ConnectionsPerUser} per user) …");
+        var idle = await AlertConnectionsRun.RunAsync(app, api, users, options.IdleConnections, ConnectionsPerUser, cpu, ct);
+        step($"alerts, {idle.Connections:#,0} idle connections: API {idle.ApiResidentBeforeMb} → {idle.ApiResidentWithConnectionsMb} MB " +
+            $"(peak {idle.ApiPeakWithConnectionsMb} MB): {idle.SteadyKbPerConnection} KB per connection steady, {idle.PeakKbPerConnection} KB at peak; " +
+            $"connected in {idle.ConnectSeconds} s; {idle.ApiResidentAfterCloseMb} MB after they closed");
+        step($"alerts: connecting {options.AlertClients} clients …");
         var latency = new List<AlertLatencyResult>();
         var arrivals = new AlertArrivals();
         var clients = new List<AlertClient>();
@@ -35,10 +42,11 @@ internal static class AlertsSection
             var wallets = AlertUsers.Interleaved(users.Take(options.AlertClients).ToList());
             foreach (var rate in options.AlertRates)
             {
-                var run = await AlertLatencyRun.RunAsync(app, arrivals, clients, wallets, feed, rate, options, ct);
+                var run = await AlertLatencyRun.RunAsync(app, arrivals, clients, wallets, feed, rate, options, cpu, ct);
                 step($"alerts, {run.Clients} clients at {run.AchievedEventsPerSecond:#,0} events/s: due → frame p50 {run.P50Ms} ms, " +
                     $"p99 {run.P99Ms} ms, max {run.MaxMs} ms; 202 → frame p50 {run.From202P50Ms} ms, p99 {run.From202P99Ms} ms " +
-                    $"(sent {run.Sent:#,0}, received {run.Received:#,0}, missing {run.Missing}){(run.IsVoid ? " — VOID" : "")}");
+                    $"(sent {run.Sent:#,0}, received {run.Received:#,0}, missing {run.Missing}){(run.IsVoid ? " — VOID" : "")}; " +
+                    $"CPU cores: {string.Join(", ", run.CpuCores.Select(kv => $"{kv.Key} {kv.Value}"))}");
                 latency.Add(run);
             }
         }
@@ -47,11 +55,6 @@ internal static class AlertsSection
             await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
         }
 
-        step($"alerts: {options.IdleConnections:#,0} idle connections ({ConnectionsPerUser} per user) …");
-        var idle = await AlertConnectionsRun.RunAsync(app, api, users, options.IdleConnections, ConnectionsPerUser, cpu, ct);
-        step($"alerts, {idle.Connections:#,0} idle connections: API {idle.ApiResidentBeforeMb} → {idle.ApiResidentWithConnectionsMb} MB " +
-            $"(peak {idle.ApiPeakWithConnectionsMb} MB): {idle.SteadyKbPerConnection} KB per connection steady, {idle.PeakKbPerConnection} KB at peak; " +
-            $"connected in {idle.ConnectSeconds} s; {idle.ApiResidentAfterCloseMb} MB after they closed");
         return new AlertsResult(latency, idle);
     }
 }
