@@ -50,43 +50,21 @@ internal sealed partial class AlertHub(
     /// Registers a connection that receives live alerts from the tail on; <paramref name="announce"/> queues the
     /// frames that name that starting position, before any alert.
     /// </summary>
-    public async Task<AlertPosition> AttachLiveAsync(AlertConnection connection, Action<AlertPosition> announce, CancellationToken cancellationToken)
-    {
-        while (true)
+    public Task AttachLiveAsync(AlertConnection connection, Action<AlertPosition> announce, CancellationToken cancellationToken) =>
+        AttachAsync(connection, tail =>
         {
-            lock (_gate)
-            {
-                if (_tracking)
-                {
-                    Add(connection);
-                    connection.Position = _tail;
-                    connection.IsLive = true;
-                    announce(_tail);
-                    return _tail;
-                }
-            }
-            await StartTrackingAsync(cancellationToken);
-        }
-    }
+            connection.Position = tail;
+            connection.IsLive = true;
+            announce(tail);
+        }, cancellationToken);
 
     /// <summary>Registers a connection that replays from a cursor before it turns live (see <see cref="CatchUpAsync"/>).</summary>
-    public async Task AttachCatchingUpAsync(AlertConnection connection, AlertPosition from, CancellationToken cancellationToken)
-    {
-        while (true)
+    public Task AttachCatchingUpAsync(AlertConnection connection, AlertPosition from, CancellationToken cancellationToken) =>
+        AttachAsync(connection, _ =>
         {
-            lock (_gate)
-            {
-                if (_tracking)
-                {
-                    Add(connection);
-                    connection.Position = from;
-                    connection.IsLive = false;
-                    return;
-                }
-            }
-            await StartTrackingAsync(cancellationToken);
-        }
-    }
+            connection.Position = from;
+            connection.IsLive = false;
+        }, cancellationToken);
 
     /// <summary>Turns a live connection back to replay from <paramref name="from"/>: a resume sent as its first op.</summary>
     public void Rewind(AlertConnection connection, AlertPosition from)
@@ -311,6 +289,24 @@ internal sealed partial class AlertHub(
             }
         }
         return sent;
+    }
+
+    /// <summary>Adds the connection once the tail is tracked, setting it up from the tail under the lock.</summary>
+    private async Task AttachAsync(AlertConnection connection, Action<AlertPosition> setUp, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_tracking)
+                {
+                    Add(connection);
+                    setUp(_tail);
+                    return;
+                }
+            }
+            await StartTrackingAsync(cancellationToken);
+        }
     }
 
     private void Add(AlertConnection connection)

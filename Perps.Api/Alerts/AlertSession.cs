@@ -44,6 +44,10 @@ internal sealed class AlertSession(AlertHub hub, AlertMetrics metrics, IOptions<
         {
             // The client went away or the server is stopping: nothing to tell anyone.
         }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            connection.Close(WebSocketCloseStatus.InternalServerError, "the event log is unavailable; reconnect and resume shortly");
+        }
         finally
         {
             hub.Detach(connection);

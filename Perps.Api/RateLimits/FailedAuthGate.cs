@@ -56,7 +56,7 @@ internal sealed class FailedAuthGate : IMiddleware, IDisposable
         }
 
         var address = _addresses.Of(context);
-        var userKey = policies.All(p => p.Policy == AuthSchemes.ApiKey) ? UserKeyHash(context) : null;
+        var userKey = policies.All(p => p.Policy is AuthSchemes.ApiKey or AuthSchemes.ApiKeyOrFirstFrame) ? UserKeyHash(context) : null;
         if (!IsKnown(userKey))
         {
             if (!HasAttemptLeft(address))
