@@ -49,6 +49,8 @@ internal static class AlertsReport
         Row(md, alerts, "Latency 202 → frame, max ms", l => F(l.From202MaxMs, "0.00"));
         Row(md, alerts, "Ingest request p50 / p99 ms", l => $"{F(l.IngestP50Ms, "0.0")} / {F(l.IngestP99Ms, "0.0")}");
         Row(md, alerts, "Generator lag behind schedule p99 / max ms", l => $"{F(l.SendLagP99Ms, "0.0")} / {F(l.SendLagMaxMs, "0.0")}");
+        Row(md, alerts, "Oldest transaction holding an xid, p99 / max ms (alerts wait for it)",
+            l => $"{F(l.OldestTransactionP99Ms, "0.0")} / {F(l.OldestTransaction?.AgeMs ?? 0, "0.0")}");
         Row(md, alerts, "Duplicates / connections closed by the server", l => $"{F(l.Duplicates)} / {l.ClosedConnections.Count}");
         md.AppendLine();
 

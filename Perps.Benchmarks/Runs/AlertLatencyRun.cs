@@ -26,6 +26,8 @@ internal sealed record AlertLatencyResult(
     double IngestP99Ms,
     Dictionary<string, double> CpuCores,
     IReadOnlyList<double> P50MsBySecond,
+    double OldestTransactionP99Ms,
+    OldTransaction? OldestTransaction,
     IReadOnlyList<string> ClosedConnections)
 {
     /// <summary>A run that lost an alert measured nothing: its latencies leave the lost ones out.</summary>
@@ -70,6 +72,7 @@ internal static class AlertLatencyRun
         }
 
         Dictionary<string, TimeSpan>? cpuFrom = null;
+        await using var transactions = TransactionAgeProbe.Start(app);
         var next = (double)start;
         while (next < end)
         {
@@ -96,6 +99,7 @@ internal static class AlertLatencyRun
         }
         var cpuSeconds = CpuMeter.Seconds(cpuFrom ?? cpu.Take(), cpu.Take());
         await Task.WhenAll(sends);
+        var (transactionAges, oldestTransaction) = await transactions.StopAsync();
 
         var counted = accepted.Where(a => a.DueAt >= countFrom).ToList();
         var eventIds = counted.SelectMany(a => a.Ids).ToList();
@@ -149,6 +153,8 @@ internal static class AlertLatencyRun
             IngestP99Ms: Round(Stats.Percentile(ingestMs, 99)),
             CpuCores: cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / countedSeconds, 2)),
             P50MsBySecond: bySecond.Values.Select(l => Round(Stats.Percentile([.. l.Order()], 50))).ToList(),
+            OldestTransactionP99Ms: Round(Stats.Percentile(transactionAges, 99)),
+            OldestTransaction: oldestTransaction,
             ClosedConnections: clients.Select(c => c.ClosedBecause).OfType<string>().ToList());
     }
 

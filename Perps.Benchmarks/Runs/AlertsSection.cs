@@ -46,7 +46,8 @@ internal static class AlertsSection
                 step($"alerts, {run.Clients} clients at {run.AchievedEventsPerSecond:#,0} events/s: due → frame p50 {run.P50Ms} ms, " +
                     $"p99 {run.P99Ms} ms, max {run.MaxMs} ms; 202 → frame p50 {run.From202P50Ms} ms, p99 {run.From202P99Ms} ms " +
                     $"(sent {run.Sent:#,0}, received {run.Received:#,0}, missing {run.Missing}){(run.IsVoid ? " — VOID" : "")}; " +
-                    $"CPU cores: {string.Join(", ", run.CpuCores.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                    $"CPU cores: {string.Join(", ", run.CpuCores.Select(kv => $"{kv.Key} {kv.Value}"))}; oldest transaction " +
+                    $"{run.OldestTransaction?.AgeMs ?? 0} ms ({run.OldestTransaction?.Application} {run.OldestTransaction?.State}: {run.OldestTransaction?.Query})");
                 latency.Add(run);
             }
         }
