@@ -12,7 +12,7 @@ namespace Perps.Api.Alerts;
 internal sealed class AlertConnection : IDisposable
 {
     /// <summary>How long a close may take before the socket is dropped (a client that reads nothing never takes the close frame).</summary>
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(20);
 
     private readonly WebSocket _socket;
     private readonly Channel<Queued> _queue;
@@ -106,17 +106,24 @@ internal sealed class AlertConnection : IDisposable
     /// <summary>Keeps alerts held while a resume is set up; false once any may have been sent (too late to resume).</summary>
     public bool HoldForResume() => Interlocked.CompareExchange(ref _gate, Gate.Resuming, Gate.Holding) == Gate.Holding;
 
+    /// <summary>
+    /// Closes with 1013 once the frames already queued are out (the client reads on and resumes from a later cursor);
+    /// nothing more is queued.
+    /// </summary>
     public void CloseAsSlowConsumer()
     {
         if (Close((WebSocketCloseStatus)1013,
-                $"slow consumer: more than {_queue.Reader.Count} frames waiting; reconnect and resume from your last cursor"))
+                $"slow consumer: more than {_queue.Reader.Count} frames waiting; reconnect and resume from your last cursor", afterQueued: true))
         {
             _metrics.SlowConsumerClosed();
         }
     }
 
-    /// <summary>Stops sending and closes with this status once the frame being written is out; true for the first call.</summary>
-    public bool Close(WebSocketCloseStatus status, string reason)
+    /// <summary>
+    /// Stops sending (at once, or <paramref name="afterQueued"/> frames) and closes with this status; true for the
+    /// first call. A client that takes nothing more within <see cref="CloseTimeout"/> is dropped.
+    /// </summary>
+    public bool Close(WebSocketCloseStatus status, string reason, bool afterQueued = false)
     {
         if (Interlocked.Exchange(ref _closing, 1) == 1)
         {
@@ -124,7 +131,14 @@ internal sealed class AlertConnection : IDisposable
         }
         _closeStatus = status;
         _closeReason = reason;
-        _stopWriting.Cancel();
+        if (afterQueued)
+        {
+            _queue.Writer.TryComplete();
+        }
+        else
+        {
+            _stopWriting.Cancel();
+        }
         _abort.CancelAfter(CloseTimeout);
         return true;
     }
@@ -138,7 +152,7 @@ internal sealed class AlertConnection : IDisposable
         {
             while (await _queue.Reader.WaitToReadAsync(stop.Token))
             {
-                while (!IsClosing && _queue.Reader.TryRead(out var item))
+                while (!stop.IsCancellationRequested && _queue.Reader.TryRead(out var item))
                 {
                     if (item.Alert is { } alert)
                     {

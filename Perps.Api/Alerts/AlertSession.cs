@@ -184,7 +184,8 @@ internal sealed class AlertSession(AlertHub hub, AlertMetrics metrics, IOptions<
         {
             await task;
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException
+                                       or System.Threading.Channels.ChannelClosedException)
         {
             // The connection is over either way.
         }

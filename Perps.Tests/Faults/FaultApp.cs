@@ -66,6 +66,9 @@ public sealed class FaultApp : IAsyncDisposable
         }
     }
 
+    /// <summary>The app itself, for clients the helpers here do not make (alert sockets).</summary>
+    public DistributedApplication Distributed => _app;
+
     public HttpClient CreateIngestClient()
     {
         var client = _app.CreateHttpClient("api", "http");
@@ -75,18 +78,7 @@ public sealed class FaultApp : IAsyncDisposable
     }
 
     /// <summary>A new user: a fresh API key, and a client that sends it.</summary>
-    public async Task<UserClient> CreateUserAsync(string name)
-    {
-        using var admin = _app.CreateHttpClient("api", "http");
-        admin.DefaultRequestHeaders.Add("X-Admin-Key", PerpsAppFixture.AdminKey);
-        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name }, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        var key = body["apiKey"]!["key"]!.GetValue<string>();
-        var client = _app.CreateHttpClient("api", "http");
-        client.DefaultRequestHeaders.Add("X-API-Key", key);
-        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), key);
-    }
+    public Task<UserClient> CreateUserAsync(string name) => _app.CreateUserAsync(name);
 
     /// <summary>SIGKILLs one dispatcher replica (its process and any children): no shutdown, no handing back.</summary>
     public async Task<int> KillOneDispatcherReplicaAsync()

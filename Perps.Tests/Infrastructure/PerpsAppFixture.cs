@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Npgsql;
 
@@ -129,17 +127,7 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     }
 
     /// <summary>A new user: a fresh API key, and a client that sends it. Each test owns its data this way.</summary>
-    public async Task<UserClient> CreateUserAsync(string name = "test user")
-    {
-        using var admin = CreateAdminClient();
-        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name });
-        response.EnsureSuccessStatusCode();
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var key = body["apiKey"]!["key"]!.GetValue<string>();
-        var client = CreateAnonymousClient();
-        client.DefaultRequestHeaders.Add("X-API-Key", key);
-        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), key);
-    }
+    public Task<UserClient> CreateUserAsync(string name = "test user") => App.CreateUserAsync(name);
 }
 
 public sealed record UserClient(HttpClient Http, string KeyId, string Key) : IDisposable

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace Perps.Tests.Infrastructure;
@@ -35,13 +33,5 @@ public static class Trades
     }
 
     /// <summary>Ingests and returns the accepted event ids; fails the test unless the answer is 202.</summary>
-    public static async Task<List<string>> IngestAsync(this PerpsAppFixture fixture, params JsonNode[] events)
-    {
-        using var ingest = fixture.CreateIngestClient();
-        JsonNode body = events.Length == 1 ? events[0].DeepClone() : new JsonArray(events.Select(e => e.DeepClone()).ToArray());
-        var response = await ingest.PostAsJsonAsync("/api/trades", body);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        return answer["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).ToList();
-    }
+    public static Task<List<string>> IngestAsync(this PerpsAppFixture fixture, params JsonNode[] events) => fixture.App.IngestAsync(events);
 }

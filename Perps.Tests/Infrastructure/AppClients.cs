@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+
+namespace Perps.Tests.Infrastructure;
+
+/// <summary>The clients every test app is driven with, whichever app it is (the shared one or one of its own).</summary>
+public static class AppClients
+{
+    /// <summary>A new user: a fresh API key made with the admin key, and a client that sends it.</summary>
+    public static async Task<UserClient> CreateUserAsync(this DistributedApplication app, string name = "test user")
+    {
+        using var admin = app.CreateHttpClient("api", "http");
+        admin.DefaultRequestHeaders.Add("X-Admin-Key", PerpsAppFixture.AdminKey);
+        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+        var key = body["apiKey"]!["key"]!.GetValue<string>();
+        var client = app.CreateHttpClient("api", "http");
+        client.DefaultRequestHeaders.Add("X-API-Key", key);
+        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), key);
+    }
+
+    /// <summary>Ingests one event or an array and returns the accepted event ids; fails the test unless the answer is 202.</summary>
+    public static async Task<List<string>> IngestAsync(this DistributedApplication app, params JsonNode[] events)
+    {
+        using var ingest = app.CreateHttpClient("api", "http");
+        ingest.DefaultRequestHeaders.Add("X-Ingest-Key", PerpsAppFixture.IngestKey);
+        JsonNode body = events.Length == 1 ? events[0].DeepClone() : new JsonArray(events.Select(e => e.DeepClone()).ToArray());
+        var response = await ingest.PostAsJsonAsync("/api/trades", body, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
+        return answer["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).ToList();
+    }
+}
