@@ -19,7 +19,15 @@ internal sealed record AlertConnectionsResult(
     double PeakKbPerConnection,
     double ApiIdleCpuCores,
     int ClosedWhileIdle,
-    bool GcInduced);
+    bool GcInduced,
+    bool AfterLoad)
+{
+    /// <summary>
+    /// Whether the figures per connection mean anything: not after the webhook runs (their load grew the API's heap,
+    /// whose free space, kept even after a full GC, absorbs the connections), nor when the memory did not grow at all.
+    /// </summary>
+    public bool IsValid => !AfterLoad && SteadyKbPerConnection > 0;
+}
 
 /// <summary>
 /// What an idle alert connection costs the API: its resident memory with none of the benchmark's connections open,
@@ -35,7 +43,7 @@ internal static class AlertConnectionsRun
     private static readonly TimeSpan Sample = TimeSpan.FromSeconds(3);
 
     public static async Task<AlertConnectionsResult> RunAsync(BenchApp app, IReadOnlyList<AppProcess> api, IReadOnlyList<AlertUser> users,
-        int connections, int perUser, CpuMeter cpu, CancellationToken ct)
+        int connections, int perUser, bool afterLoad, CpuMeter cpu, CancellationToken ct)
     {
         // Connections opened and closed once first: code and pools that the first connection brings are no connection's cost.
         var arrivals = new AlertArrivals();
@@ -83,7 +91,8 @@ internal static class AlertConnectionsRun
                 PeakKbPerConnection: Math.Round((peak - before) / 1024.0 / connections, 1),
                 ApiIdleCpuCores: Math.Round(idleCores, 3),
                 ClosedWhileIdle: closed,
-                GcInduced: gcInduced);
+                GcInduced: gcInduced,
+                AfterLoad: afterLoad);
         }
         finally
         {

@@ -25,7 +25,8 @@ internal static class AlertsSection
         step($"alerts: {users.Count} users, {WalletsPerUser} wallets each, made; alerts at {app.AlertsUri}");
 
         step($"alerts: {options.IdleConnections:#,0} idle connections ({ConnectionsPerUser} per user) …");
-        var idle = await AlertConnectionsRun.RunAsync(app, api, users, options.IdleConnections, ConnectionsPerUser, cpu, ct);
+        var idle = await AlertConnectionsRun.RunAsync(app, api, users, options.IdleConnections, ConnectionsPerUser,
+            afterLoad: options.RunsWebhooks, cpu, ct);
         step($"alerts, {idle.Connections:#,0} idle connections: API {idle.ApiResidentBeforeMb} → {idle.ApiResidentWithConnectionsMb} MB " +
             $"(peak {idle.ApiPeakWithConnectionsMb} MB): {idle.SteadyKbPerConnection} KB per connection steady, {idle.PeakKbPerConnection} KB at peak; " +
             $"connected in {idle.ConnectSeconds} s; {idle.ApiResidentAfterCloseMb} MB after they closed");
