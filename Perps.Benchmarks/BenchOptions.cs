@@ -47,6 +47,22 @@ internal sealed record BenchOptions
     /// <summary>Skip the 100,000-wallet / 10,000-webhook repeat (a quicker look while developing).</summary>
     public bool SkipLarge { get; init; }
 
+    /// <summary>Which sections run: both (null, the default), only "webhooks", or only "alerts".</summary>
+    public string? Only { get; init; }
+
+    /// <summary>Offered loads of the alert latency runs, events/s, each spread over every client's wallets.</summary>
+    public IReadOnlyList<double> AlertRates { get; init; } = [500, 2000];
+
+    /// <summary>Connected clients in the alert latency runs, each its own user (API key) with its own wallets.</summary>
+    public int AlertClients { get; init; } = 100;
+
+    /// <summary>Idle alert connections whose memory is measured (5 per user, the default per-key limit).</summary>
+    public int IdleConnections { get; init; } = 1000;
+
+    public bool RunsWebhooks => Only is null or "webhooks";
+
+    public bool RunsAlerts => Only is null or "alerts";
+
     public string Output { get; init; } = Path.Combine("bench-results", "bench.json");
 
     public int Replicas { get; init; } = 2;
@@ -79,6 +95,11 @@ internal sealed record BenchOptions
                 "--skip-large" => options with { SkipLarge = true },
                 "--no-otlp" => options with { OtlpExport = false },
                 "--out" => options with { Output = value },
+                "--only" when value is "webhooks" or "alerts" => options with { Only = value },
+                "--only" => throw new BenchUsageException($"--only takes webhooks or alerts, not '{value}'."),
+                "--alert-rates" => options with { AlertRates = value.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToList() },
+                "--alert-clients" => options with { AlertClients = Int(value) },
+                "--idle-connections" => options with { IdleConnections = Int(value) },
                 "--help" or "-h" => throw new BenchUsageException(),
                 _ => Pass(options, arg, name, value, passThrough),
             };
@@ -86,6 +107,10 @@ internal sealed record BenchOptions
         if (new[] { options.Sustained, options.Limit, options.Latency }.Any(run => run <= options.Warmup))
         {
             throw new BenchUsageException("Every run must last longer than --warmup-seconds: nothing would be counted.");
+        }
+        if (options.AlertClients < 1 || options.IdleConnections < 1 || options.AlertRates.Count == 0 || options.AlertRates.Any(r => r <= 0))
+        {
+            throw new BenchUsageException("The alert runs need at least one client, one idle connection and positive rates.");
         }
         return options with { AppHostArgs = passThrough };
     }
@@ -113,7 +138,7 @@ internal sealed record BenchOptions
         ./bench.sh [options] [AppHost settings]
           --seconds=20            each sustained-throughput run (fan-out 1 and 10, small and large tables)
           --limit-seconds=10      the bare HttpClient run (the machine's limit)
-          --latency-seconds=15    each latency run at half the sustained maximum
+          --latency-seconds=15    each latency run (webhooks: at half the sustained maximum; alerts: at each rate)
           --latency-rate=N        latency runs at N events/s instead of half the fan-out-1 maximum
           --warmup-seconds=3      not counted at the start of every run
           --batch=50              events per ingest request (throughput runs)
@@ -123,6 +148,10 @@ internal sealed record BenchOptions
           --limit-concurrency=N   requests in flight in the limit run (default: replicas × Delivery:MaxConcurrency)
           --skip-large            skip the 100,000-wallet / 10,000-webhook repeat
           --no-otlp               the services export no telemetry (by default they try OTLP, as in the tests)
+          --only=webhooks|alerts  run one section only (default: the webhook runs, then the alert runs)
+          --alert-rates=500,2000  events/s of the alert latency runs (each as long as --latency-seconds)
+          --alert-clients=100     WebSocket clients in the alert latency runs, one user and 10 wallets each
+          --idle-connections=1000 idle WebSocket connections whose API memory is measured (5 per user)
           --out=bench-results/bench.json
           --Section:Key=value     passed to the AppHost (e.g. --Dispatcher:Replicas=3)
         """;

@@ -8,7 +8,8 @@ namespace Perps.Benchmarks;
 
 /// <summary>
 /// One benchmark run, in order: the receiver, the app, the customers the load is for, the machine's limit, then
-/// for the small tables and again for the large ones: fan-out 1, fan-out 10, latency at half the fan-out-1 maximum.
+/// for the small tables and again for the large ones: fan-out 1, fan-out 10, latency at half the fan-out-1 maximum;
+/// then the alerts over WebSocket (<see cref="AlertsSection"/>). <c>--only=webhooks|alerts</c> runs one of the two.
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options)
 {
@@ -40,6 +41,37 @@ internal sealed class BenchRunner(BenchOptions options)
         var cpu = new CpuMeter(processes);
         var (startupApi, startupDispatcher) = Peaks(processes);
 
+        var webhooks = options.RunsWebhooks ? await RunWebhooksAsync(app, receiver, processes, cpu, ct) : null;
+        var alerts = options.RunsAlerts ? await AlertsSection.RunAsync(app, processes, new TradeFeed(), options, cpu, Step, ct) : null;
+
+        var result = new BenchResult(
+            started,
+            Math.Round(clock.Elapsed.TotalMinutes, 2),
+            new MachineInfo(Environment.ProcessorCount, loadAtStart, LoadAverage(),
+                "Figures are from one run on this machine; other work running at the same time lowers them."),
+            new BenchSettings(options.Replicas, options.MaxConcurrency, options.EffectiveLimitConcurrency, options.Sustained.TotalSeconds,
+                options.Latency.TotalSeconds, options.Limit.TotalSeconds, options.Warmup.TotalSeconds, options.Batch, options.LatencyBatch,
+                options.Feeders, options.Window, options.OtlpExport, options.Only, options.AlertRates, options.AlertClients,
+                options.IdleConnections, options.AppHostArgs),
+            webhooks?.Idle ?? [],
+            webhooks?.IdleAtEnd ?? [],
+            webhooks?.Limit,
+            webhooks?.Scenarios ?? [],
+            alerts,
+            startupApi,
+            startupDispatcher,
+            webhooks?.PeakReset ?? false,
+            receiver.InvalidSignatures,
+            receiver.UnknownWebhooks,
+            Targets: [],
+            Ratio: webhooks is null ? null : Math.Round(webhooks.Scenarios[0].FanOut1.DeliveriesPerSecond / Math.Max(1, webhooks.Limit.PostsPerSecond), 3));
+        return result with { Targets = BenchReport.CheckTargets(result) };
+    }
+
+    /// <summary>The webhook runs: the machine's limit, then per table size fan-out 1, fan-out 10 and latency at half load.</summary>
+    private async Task<WebhookRuns> RunWebhooksAsync(BenchApp app, SignatureCheckingReceiver receiver, IReadOnlyList<AppProcess> processes,
+        CpuMeter cpu, CancellationToken ct)
+    {
         var fanOut1 = await BenchTenants.CreateAsync(app, receiver, 1, ct);
         var fanOut10 = await BenchTenants.CreateAsync(app, receiver, 10, ct);
         var db = new TableFiller(app, receiver);
@@ -81,27 +113,7 @@ internal sealed class BenchRunner(BenchOptions options)
 
         var idleAtEnd = await IdleCpuAsync(cpu, ct);
         Step($"idle CPU at the end, cores: {string.Join(", ", idleAtEnd.Select(kv => $"{kv.Key} {kv.Value}"))}");
-
-        var result = new BenchResult(
-            started,
-            Math.Round(clock.Elapsed.TotalMinutes, 2),
-            new MachineInfo(Environment.ProcessorCount, loadAtStart, LoadAverage(),
-                "Figures are from one run on this machine; other work running at the same time lowers them."),
-            new BenchSettings(options.Replicas, options.MaxConcurrency, options.EffectiveLimitConcurrency, options.Sustained.TotalSeconds,
-                options.Latency.TotalSeconds, options.Limit.TotalSeconds, options.Warmup.TotalSeconds, options.Batch, options.LatencyBatch,
-                options.Feeders, options.Window, options.OtlpExport, options.AppHostArgs),
-            idle,
-            idleAtEnd,
-            limit,
-            scenarios,
-            startupApi,
-            startupDispatcher,
-            peakReset,
-            receiver.InvalidSignatures,
-            receiver.UnknownWebhooks,
-            Targets: [],
-            Ratio: Math.Round(scenarios[0].FanOut1.DeliveriesPerSecond / Math.Max(1, limit.PostsPerSecond), 3));
-        return result with { Targets = BenchReport.CheckTargets(result) };
+        return new WebhookRuns(idle, idleAtEnd, limit, scenarios, peakReset);
     }
 
     /// <summary>CPU used per role while nothing is sent, in cores (1 = one core busy all the time).</summary>
@@ -133,3 +145,6 @@ internal sealed class BenchRunner(BenchOptions options)
 
     private static void Step(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 }
+
+internal sealed record WebhookRuns(
+    Dictionary<string, double> Idle, Dictionary<string, double> IdleAtEnd, LimitResult Limit, List<ScenarioResult> Scenarios, bool PeakReset);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
 namespace Perps.Webhooks;
@@ -16,6 +17,11 @@ public static class PerpsConnections
             // Nothing here changes session state (the migrator's lock ends with its transaction), so a connection
             // going back to the pool needs no round of RESET statements.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            // A statement is traced only as part of something traced (a request, a delivery): background polls
+            // (due retries, the alert tail, sweeps) would otherwise fill the trace list with a root span each.
+            dataSource.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => Activity.Current is not null)
+                .ConfigureBatchFilter(_ => Activity.Current is not null));
         });
         builder.AddRedisClient("redis");
     }

@@ -2,7 +2,8 @@
 # Installs what Perps needs on Debian 12 and checks for the .NET SDK. Called by run.sh and test.sh.
 #
 #   scripts/install-prerequisites.sh run    # + curl and jq (the README's walkthrough uses them)
-#   scripts/install-prerequisites.sh test   # + python3 and nodejs (tests run the guide's verification examples)
+#   scripts/install-prerequisites.sh test   # + python3, nodejs and npm (tests run the guide's verification examples
+#                                           #   and the README's Node.js alerts client, whose ws package npm installs)
 #
 # No container runtime is needed: the AppHost runs redis-server and postgres from the Debian packages as local
 # executables. As root it drops postgres to the 'postgres' OS user (created by the postgresql package) with setpriv.
@@ -22,6 +23,7 @@ case "$purpose" in
   test)
     command -v python3 >/dev/null 2>&1 || need+=(python3)
     command -v node >/dev/null 2>&1 || need+=(nodejs)
+    command -v npm >/dev/null 2>&1 || need+=(npm)
     ;;
   *)
     echo "usage: $0 run|test" >&2
@@ -43,6 +45,19 @@ if ((${#need[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+# The README's Node.js alerts client needs the ws package; a test runs it where it stands (docs/alerts-clients/).
+# Installed from the lockfile once per checkout (again only when the lockfile names another version), before any
+# test runs, so the tests themselves reach no registry.
+if [ "$purpose" = test ]; then
+  clients=docs/alerts-clients
+  want=$(node -p "require('./$clients/package-lock.json').packages['node_modules/ws'].version")
+  have=$(node -p "try { require('./$clients/node_modules/ws/package.json').version } catch { '' }")
+  if [ "$want" != "$have" ]; then
+    echo "Installing the alerts client's ws $want (npm ci in $clients) ..."
+    (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi
 
 # postgres and initdb refuse to run as root; the AppHost runs them as 'postgres'.

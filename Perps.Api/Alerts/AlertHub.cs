@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Perps.Webhooks.Telemetry;
 using StackExchange.Redis;
 
 namespace Perps.Api.Alerts;
@@ -338,11 +339,11 @@ internal sealed partial class AlertHub(
 
     private static void Trace(LoggedEvent e, int connections)
     {
-        if (!AlertMetrics.Source.HasListeners() || !ActivityContext.TryParse(e.TraceParent, null, out var parent))
+        if (!PerpsTracing.Source.HasListeners() || !ActivityContext.TryParse(e.TraceParent, null, out var parent))
         {
             return;
         }
-        using var activity = AlertMetrics.Source.StartActivity("alert " + e.Type, ActivityKind.Producer, parent);
+        using var activity = PerpsTracing.Source.StartActivity("alert " + e.Type, ActivityKind.Producer, parent);
         activity?.SetTag("perps.event.id", e.Id);
         activity?.SetTag("perps.alerts.connections", connections);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Perps.Webhooks.Telemetry;
 
@@ -7,9 +6,6 @@ namespace Perps.Api.Alerts;
 /// <summary>The alert channel's instruments, on the service's meter.</summary>
 internal sealed class AlertMetrics
 {
-    /// <summary>Spans of alerts whose ingest request was traced, each a child of that request's trace.</summary>
-    public static readonly ActivitySource Source = new(PerpsMetrics.MeterName);
-
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _resumes;

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Perps.Api.Data;
+using Perps.Webhooks.Telemetry;
 
 namespace Perps.Api.Feed;
 
@@ -47,6 +49,9 @@ internal sealed class TradeFeed(
 
                 if (generator.Next(watched, now) is { } trade)
                 {
+                    // Its own root, as an ingest request has: the trade's deliveries and alerts join this trace.
+                    using var activity = PerpsTracing.Source.StartActivity("feed trade", ActivityKind.Producer, parentContext: default);
+                    activity?.SetTag("perps.event.type", trade.Type);
                     var stored = await ingestor.IngestAsync([trade], stoppingToken);
                     Log.FeedTrade(logger, trade.Type, stored[0].Id, trade.Data.MarketSymbol, trade.Data.Owner);
                 }

@@ -41,6 +41,9 @@ internal sealed class BenchApp : IAsyncDisposable
             // One trace in a hundred, as a service at thousands of deliveries a second would record them; metrics
             // and logs are kept whole. --Telemetry:TraceSampleRatio=1 measures tracing everything.
             "--Telemetry:TraceSampleRatio=0.01",
+            // The alert runs make hundreds of users (one API key each) through the admin key, as fast as they can.
+            "--RateLimit:AdminPermitsPerSecond=1000",
+            "--RateLimit:AdminBurst=1000",
             .. appHostArgs,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(args, cancellationToken);
@@ -70,11 +73,21 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public HttpClient CreateClient(string header, string key)
     {
-        var client = _app.CreateHttpClient("api", "http");
+        var client = CreateAnonymousClient();
         client.DefaultRequestHeaders.Add(header, key);
+        return client;
+    }
+
+    /// <summary>A client with no key, for requests that each carry their own (many users' keys through one pool).</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = _app.CreateHttpClient("api", "http");
         client.Timeout = TimeSpan.FromSeconds(60);
         return client;
     }
+
+    /// <summary>The API's WebSocket alert channel, <c>ws://…/api/alerts</c>.</summary>
+    public Uri AlertsUri => new UriBuilder(_app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts" }.Uri;
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -11,10 +11,11 @@ internal static class BenchReport
 
     public static List<TargetCheck> CheckTargets(BenchResult result)
     {
-        var checks = new List<TargetCheck>
+        var checks = new List<TargetCheck>();
+        if (result.Ratio is { } ratio)
         {
-            new("ratio (pipeline fan-out 1 / limit) ≥ 0.25", F(result.Ratio, "0.000"), result.Ratio >= 0.25),
-        };
+            checks.Add(new("ratio (pipeline fan-out 1 / limit) ≥ 0.25", F(ratio, "0.000"), ratio >= 0.25));
+        }
         foreach (var s in result.Scenarios)
         {
             checks.Add(new($"{s.Name}: fan-out 10 not slower per delivery than fan-out 1",
@@ -42,12 +43,23 @@ internal static class BenchReport
                 checks.Add(new($"large tables within 1.5× of small: {name}", $"{F(factor, "0.00")}×", factor <= 1.5));
             }
         }
-        checks.Add(new("invalid signatures = 0", F(result.InvalidSignatures), result.InvalidSignatures == 0 && result.UnknownWebhooks == 0));
+        if (result.Limit is not null)
+        {
+            checks.Add(new("invalid signatures = 0", F(result.InvalidSignatures), result.InvalidSignatures == 0 && result.UnknownWebhooks == 0));
+        }
+        if (result.Alerts is { } alerts)
+        {
+            checks.AddRange(AlertsReport.CheckTargets(alerts));
+        }
         return checks;
     }
 
     public static string Markdown(BenchResult r)
     {
+        if (r.Limit is null)
+        {
+            return "";
+        }
         var small = r.Scenarios.ElementAtOrDefault(0);
         var large = r.Scenarios.ElementAtOrDefault(1);
         var md = new StringBuilder();
@@ -70,6 +82,10 @@ internal static class BenchReport
     /// <summary>Where the CPU went in each throughput run, per delivery, and the database transactions per delivery.</summary>
     public static string CpuMarkdown(BenchResult r)
     {
+        if (r.Limit is null)
+        {
+            return "";
+        }
         var roles = new[] { "api", "dispatcher", "postgres", "redis", "dcp", "bench" };
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"| Run | deliveries/s | {string.Join(" | ", roles.Select(x => $"{x} CPU ms/delivery"))} | DB commits/delivery | ingest p50/p99 ms |");
@@ -105,8 +121,8 @@ internal static class BenchReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {F(small, format)} | {F(large, format)} | {ratio} |");
     }
 
-    private static string F(double? value, string format = "#,0") =>
+    internal static string F(double? value, string format = "#,0") =>
         value is { } v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 
-    private static string F(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+    internal static string F(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 }

@@ -24,15 +24,22 @@ internal sealed record BenchResult(
     BenchSettings Settings,
     Dictionary<string, double> IdleCpuCores,
     Dictionary<string, double> IdleCpuCoresAtEnd,
-    LimitResult Limit,
+    LimitResult? Limit,
     IReadOnlyList<ScenarioResult> Scenarios,
+    AlertsResult? Alerts,
     double StartupApiPeakMb,
     double StartupDispatcherPeakMb,
     bool PeakResetPerScenario,
     long InvalidSignatures,
     long UnknownWebhooks,
     IReadOnlyList<TargetCheck> Targets,
-    double Ratio);
+    double? Ratio);
+
+/// <summary>The alert channel: latency at each offered load with clients connected, and the cost of idle connections.</summary>
+internal sealed record AlertsResult(IReadOnlyList<AlertLatencyResult> Latency, AlertConnectionsResult Idle)
+{
+    public bool IsVoid => Latency.Any(l => l.IsVoid) || Idle.ClosedWhileIdle > 0;
+}
 
 internal sealed record BenchSettings(
     int Replicas,
@@ -47,4 +54,8 @@ internal sealed record BenchSettings(
     int Feeders,
     int Window,
     bool OtlpExport,
+    string? Only,
+    IReadOnlyList<double> AlertRates,
+    int AlertClients,
+    int IdleConnections,
     IReadOnlyList<string> AppHostArgs);
