@@ -19,6 +19,7 @@ app.MapWebhooksApi();
 app.MapDeliveriesApi();
 app.MapTradesApi();
 app.MapAlertsApi();
+app.MapEventsApi();
 
 app.Run();
 

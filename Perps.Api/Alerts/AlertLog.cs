@@ -89,6 +89,29 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// One key's events (of its watched wallets now) stored since <paramref name="since"/>, in position order, up to
+    /// the last final position: the first page of what a client that must resync reads over REST.
+    /// </summary>
+    public async Task<List<LoggedEvent>> SinceAsync(string apiKeyId, DateTimeOffset since, AlertPosition upTo, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent
+            FROM events e
+            WHERE e.owner IN (SELECT address FROM wallets WHERE api_key_id = $1)
+              AND NOT e.is_test AND e.created_at >= $2
+              AND (e.accepted_xid, e.seq) <= ($3, $4)
+            ORDER BY e.accepted_xid, e.seq
+            LIMIT $5
+            """);
+        command.Parameters.Add(new() { Value = apiKeyId });
+        command.Parameters.Add(new() { Value = since.ToUniversalTime() });
+        command.Parameters.Add(new() { Value = upTo.Xid });
+        command.Parameters.Add(new() { Value = upTo.Seq });
+        command.Parameters.Add(new() { Value = limit });
+        return await ReadEventsAsync(command, withWatchers: false, cancellationToken);
+    }
+
+    /// <summary>
     /// Whether a resume from <paramref name="position"/> is inside the replay window: its event is younger than
     /// <paramref name="window"/>, or fewer than <paramref name="events"/> events came after it. Null when no event
     /// has that position (a cursor this log never gave).

@@ -52,7 +52,7 @@ while (!stop.IsCancellationRequested)
                     break;
                 case "resync_required":
                     Console.Error.WriteLine($"resync required: {root.GetProperty("reason")}. Alerts continue from now; read what was missed " +
-                        "from the REST API (GET /api/webhooks/{id}/deliveries), it cannot be replayed here.");
+                        "from the REST API (GET /api/events?since=<time of the last alert handled>), it cannot be replayed here.");
                     SaveCursor(root.GetProperty("cursor").GetString()!);
                     break;
                 case "error":

@@ -50,7 +50,7 @@ function connect() {
       saveCursor(frame.cursor);
     } else if (frame.type === 'resync_required') {
       console.error(`resync required: ${frame.reason}. Alerts continue from now; read what was missed from the REST API ` +
-        '(GET /api/webhooks/{id}/deliveries), it cannot be replayed here.');
+        '(GET /api/events?since=<time of the last alert handled>), it cannot be replayed here.');
       saveCursor(frame.cursor);
     } else if (frame.type === 'error') {
       console.error(`server error: ${frame.message}`);

@@ -76,7 +76,7 @@ async def main():
                         save_cursor(cursor)
                     elif frame.get("type") == "resync_required":
                         log(f"resync required: {frame['reason']}. Alerts continue from now; read what was missed from "
-                            "the REST API (GET /api/webhooks/{id}/deliveries), it cannot be replayed here.")
+                            "the REST API (GET /api/events?since=<time of the last alert handled>), it cannot be replayed here.")
                         cursor = frame["cursor"]
                         save_cursor(cursor)
                     elif frame.get("type") == "error":
