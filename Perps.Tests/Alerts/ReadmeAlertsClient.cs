@@ -16,7 +16,9 @@ public sealed partial class ReadmeAlertsClient : IAsyncDisposable
 
     private ReadmeAlertsClient(Process process) => _process = process;
 
-    public static string Folder { get; } = Path.Combine(RepositoryRoot(), "docs", "alerts-clients");
+    public static string Root { get; } = RepositoryRoot();
+
+    public static string Folder { get; } = Path.Combine(Root, "docs", "alerts-clients");
 
     /// <summary>Event ids of the alerts printed so far, in order.</summary>
     public List<string> AlertIds
