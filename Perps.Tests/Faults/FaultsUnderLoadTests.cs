@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Faults;
@@ -67,34 +65,6 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture) : IClassFixtur
             $"{failedAttempts} failed attempts retried");
         tally.AssertAtLeastOnce();
         Assert.True(failedAttempts > 0, "the endpoints were expected to fail some attempts");
-    }
-
-    [Fact]
-    public async Task AlertConnectionsKeepReceivingEveryTradeAcrossARedisRestart()
-    {
-        using var user = await App.CreateUserAsync("bot");
-        var wallet = Wallets.NewAddress();
-        await user.WatchAsync(wallet);
-        var (socket, _) = await AlertSocket.OpenAsync(App.Distributed, user.Key);
-        await using var _ = socket;
-
-        // Trades every 100 ms while Redis stops, stays down 3 s and comes back (with its data wiped).
-        var restart = RestartAsync(FaultApp.Redis);
-        var ingested = new List<string>();
-        using var ingest = App.CreateIngestClient();
-        while (!restart.IsCompleted || ingested.Count < 40)
-        {
-            var response = await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet), TestContext.Current.CancellationToken);
-            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-            ingested.Add((await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["events"]![0]!["id"]!.GetValue<string>());
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-        TestContext.Current.TestOutputHelper?.WriteLine($"{await restart}; {ingested.Count} trades ingested");
-
-        // Alerts come from Postgres: none is lost, none repeated, all in order, on the same connection.
-        var received = await socket.ReceiveAlertsAsync(ingested.Count, TimeSpan.FromSeconds(30));
-        Assert.Equal(ingested, received.Select(a => a["id"]!.GetValue<string>()));
-        await socket.AssertNothingBeforePongAsync();
     }
 
     private async Task RestartUnderLoadLosesNoDeliveryAsync(string resource, string fault)
