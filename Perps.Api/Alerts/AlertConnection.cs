@@ -18,8 +18,10 @@ internal sealed class AlertConnection : IDisposable
     private readonly Channel<Queued> _queue;
     private readonly AlertMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _gate; // Holding, Released or Resuming
+    private readonly Lock _gateLock = new();
+    private TaskCompletionSource _released = NewGate();
+    private int _gate = Gate.Holding;
+    private bool _alertWritten;
     private readonly CancellationTokenSource _stopWriting = new();
     private readonly CancellationTokenSource _abort = new();
     private string[] _events = [.. EventTypes.All];
@@ -90,21 +92,46 @@ internal sealed class AlertConnection : IDisposable
     /// <summary>Lets the writer send alerts: after the first op (a resume once it is set up), or once no resume came in time.</summary>
     public void Release()
     {
-        Volatile.Write(ref _gate, Gate.Released);
-        _released.TrySetResult();
+        lock (_gateLock)
+        {
+            _gate = Gate.Released;
+            _released.TrySetResult();
+        }
     }
 
     /// <summary>The grace after the welcome ran out: alerts flow, unless a resume is being set up.</summary>
     public void ReleaseUnlessResuming()
     {
-        if (Interlocked.CompareExchange(ref _gate, Gate.Released, Gate.Holding) == Gate.Holding)
+        lock (_gateLock)
         {
-            _released.TrySetResult();
+            if (_gate == Gate.Holding)
+            {
+                _gate = Gate.Released;
+                _released.TrySetResult();
+            }
         }
     }
 
-    /// <summary>Keeps alerts held while a resume is set up; false once any may have been sent (too late to resume).</summary>
-    public bool HoldForResume() => Interlocked.CompareExchange(ref _gate, Gate.Resuming, Gate.Holding) == Gate.Holding;
+    /// <summary>
+    /// Holds alerts back while a resume is set up: possible until the first alert is written (a resume after one
+    /// would replay alerts out of order), even once the grace ran out. False when too late.
+    /// </summary>
+    public bool HoldForResume()
+    {
+        lock (_gateLock)
+        {
+            if (_alertWritten || _gate == Gate.Resuming)
+            {
+                return false;
+            }
+            if (_gate == Gate.Released)
+            {
+                _released = NewGate();
+            }
+            _gate = Gate.Resuming;
+            return true;
+        }
+    }
 
     /// <summary>
     /// Closes with 1013 once the frames already queued are out (the client reads on and resumes from a later cursor);
@@ -156,8 +183,7 @@ internal sealed class AlertConnection : IDisposable
                 {
                     if (item.Alert is { } alert)
                     {
-                        await _released.Task.WaitAsync(stop.Token);
-                        if (item.Generation != Volatile.Read(ref _generation))
+                        if (!await MayWriteAsync(item, stop.Token))
                         {
                             continue; // queued before a resume, which replays it in order
                         }
@@ -181,6 +207,31 @@ internal sealed class AlertConnection : IDisposable
             await _socket.CloseOutputAsync(_closeStatus, _closeReason, abort.Token);
         }
     }
+
+    /// <summary>Waits while alerts are held; false for an alert queued before a resume. The first alert written ends the chance to resume.</summary>
+    private async Task<bool> MayWriteAsync(Queued item, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task held;
+            lock (_gateLock)
+            {
+                if (_gate == Gate.Released)
+                {
+                    if (item.Generation != Volatile.Read(ref _generation))
+                    {
+                        return false;
+                    }
+                    _alertWritten = true;
+                    return true;
+                }
+                held = _released.Task;
+            }
+            await held.WaitAsync(cancellationToken);
+        }
+    }
+
+    private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Dispose()
     {

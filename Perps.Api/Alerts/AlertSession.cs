@@ -161,7 +161,7 @@ internal sealed class AlertSession(AlertHub hub, AlertMetrics metrics, IOptions<
                 break;
             case ClientOp.Resume:
                 connection.Send(AlertFrames.Error(
-                    "resume must be the first op after the welcome (or use the X-Resume-From header); reconnect to resume."));
+                    "resume must be the first op after the welcome, before any alert (or use the X-Resume-From header); reconnect to resume."));
                 break;
             case ClientOp.Auth:
                 connection.Send(AlertFrames.Error("This connection is already authenticated."));
