@@ -13,7 +13,8 @@ internal sealed record LoggedEvent(
 /// </summary>
 internal sealed class AlertLog(NpgsqlDataSource dataSource)
 {
-    private const string Horizon = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    // An uncorrelated subquery, so Postgres takes the snapshot once per statement, not once per row.
+    private const string Horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)";
 
     private string? _epoch;
 
