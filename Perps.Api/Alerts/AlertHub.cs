@@ -371,7 +371,7 @@ internal sealed partial class AlertHub(
     {
         try
         {
-            redis.GetSubscriber().Publish(WakeChannel, _replica, CommandFlags.FireAndForget);
+            _ = redis.GetSubscriber().PublishAsync(WakeChannel, _replica, CommandFlags.FireAndForget); // never waits
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
