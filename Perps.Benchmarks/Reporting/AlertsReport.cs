@@ -19,10 +19,12 @@ internal static class AlertsReport
         {
             var at = $"alerts at {F(l.TargetEventsPerSecond)} events/s";
             checks.Add(new($"{at}: missing = 0 (else the run is void)", $"{F(l.Missing)} of {F(l.Sent)}", !l.IsVoid));
-            checks.Add(new($"{at}: p50 ≤ {F(P50TargetMs)} ms (due → frame / 202 → frame)",
-                $"{F(l.P50Ms, "0.00")} / {F(l.From202P50Ms, "0.00")} ms", !l.IsVoid && l.P50Ms <= P50TargetMs));
-            checks.Add(new($"{at}: p99 ≤ {F(P99TargetMs)} ms (due → frame / 202 → frame)",
-                $"{F(l.P99Ms, "0.00")} / {F(l.From202P99Ms, "0.00")} ms", !l.IsVoid && l.P99Ms <= P99TargetMs));
+            // The target is the issue's: from the ingest request's 202 to the frame. From the due time (which adds the
+            // ingest request itself) is shown beside it.
+            checks.Add(new($"{at}: p50 ≤ {F(P50TargetMs)} ms, 202 → frame (due → frame)",
+                $"{F(l.From202P50Ms, "0.00")} ms ({F(l.P50Ms, "0.00")} ms)", !l.IsVoid && l.From202P50Ms <= P50TargetMs));
+            checks.Add(new($"{at}: p99 ≤ {F(P99TargetMs)} ms, 202 → frame (due → frame)",
+                $"{F(l.From202P99Ms, "0.00")} ms ({F(l.P99Ms, "0.00")} ms)", !l.IsVoid && l.From202P99Ms <= P99TargetMs));
         }
         var idle = alerts.Idle;
         checks.Add(new($"alerts: API memory ≤ {F(IdleKbTarget)} KB per idle connection ({F(idle.Connections)} open)",
@@ -41,8 +43,8 @@ internal static class AlertsReport
         md.AppendLine($"|---|{string.Concat(alerts.Latency.Select(_ => "---:|"))}---:|");
         Row(md, alerts, "Achieved events/s", l => F(l.AchievedEventsPerSecond));
         Row(md, alerts, "Alerts sent / received / missing", l => $"{F(l.Sent)} / {F(l.Received)} / {F(l.Missing)}{(l.IsVoid ? " **VOID**" : "")}", "missing 0");
-        Row(md, alerts, "Latency due → frame, p50 ms", l => F(l.P50Ms, "0.00"), $"≤ {F(P50TargetMs)}");
-        Row(md, alerts, "Latency due → frame, p99 ms", l => F(l.P99Ms, "0.00"), $"≤ {F(P99TargetMs)}");
+        Row(md, alerts, "Latency due → frame, p50 ms", l => F(l.P50Ms, "0.00"), "");
+        Row(md, alerts, "Latency due → frame, p99 ms", l => F(l.P99Ms, "0.00"), "");
         Row(md, alerts, "Latency due → frame, max ms", l => F(l.MaxMs, "0.00"));
         Row(md, alerts, "Latency 202 → frame, p50 ms", l => F(l.From202P50Ms, "0.00"), $"≤ {F(P50TargetMs)}");
         Row(md, alerts, "Latency 202 → frame, p99 ms", l => F(l.From202P99Ms, "0.00"), $"≤ {F(P99TargetMs)}");
