@@ -22,14 +22,14 @@ internal static class AlertUsers
         var created = new AlertUser[users];
         await Parallel.ForAsync(0, users, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct }, async (i, token) =>
         {
-            var key = await ReadAsync(await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = $"bench alerts {i}" }, token), token);
+            var key = await BenchTenants.ReadAsync(await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = $"bench alerts {i}" }, token), token);
             var apiKey = key["apiKey"]!["key"]!.GetValue<string>();
             var wallets = Enumerable.Range(0, walletsEach).Select(_ => Addresses.New()).ToList();
             foreach (var wallet in wallets)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wallets") { Content = JsonContent.Create(new { address = wallet }) };
                 request.Headers.Add("X-API-Key", apiKey);
-                await ReadAsync(await perUser.SendAsync(request, token), token);
+                await BenchTenants.ReadAsync(await perUser.SendAsync(request, token), token);
             }
             created[i] = new AlertUser(apiKey, wallets);
         });
@@ -44,17 +44,4 @@ internal static class AlertUsers
         Enumerable.Range(0, users.Max(u => u.Wallets.Count))
             .SelectMany(i => users.Where(u => i < u.Wallets.Count).Select(u => u.Wallets[i]))
             .ToList();
-
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}");
-            }
-            return JsonNode.Parse(text)!.AsObject();
-        }
-    }
 }

@@ -41,7 +41,8 @@ internal static class BenchTenants
         return new HotGroup(fanOut, wallets, webhooks);
     }
 
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>The JSON answer of a setup request; a refusal stops the benchmark with what the API said.</summary>
+    internal static async Task<JsonObject> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
         using (response)
         {
