@@ -18,12 +18,12 @@ internal sealed class AlertConnection : IDisposable
     private readonly Channel<Queued> _queue;
     private readonly AlertMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopWriting = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gateLock = new();
     private TaskCompletionSource _released = NewGate();
     private int _gate = Gate.Holding;
     private bool _alertWritten;
-    private readonly CancellationTokenSource _stopWriting = new();
-    private readonly CancellationTokenSource _abort = new();
     private string[] _events = [.. EventTypes.All];
     private int _generation;
     private int _closing;
