@@ -38,7 +38,7 @@ internal sealed partial class AlertHub(
 
     public string Epoch => _epoch ?? throw new InvalidOperationException("The alert hub has not started.");
 
-    /// <summary>Every open connection of this replica, for the keep-alive of their connection leases.</summary>
+    /// <summary>Every open connection of this replica (for the revocation check and the shutdown).</summary>
     public List<AlertConnection> Connections()
     {
         lock (_gate)
