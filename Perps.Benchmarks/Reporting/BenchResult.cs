@@ -25,6 +25,7 @@ internal sealed record BenchResult(
     Dictionary<string, double> IdleCpuCores,
     Dictionary<string, double> IdleCpuCoresAtEnd,
     LimitResult? Limit,
+    LimitResult? LimitAfter,
     IReadOnlyList<ScenarioResult> Scenarios,
     AlertsResult? Alerts,
     double StartupApiPeakMb,
