@@ -13,13 +13,12 @@ internal sealed record AlertFrame(byte[] Utf8, AlertPosition Position, string Ty
 /// </summary>
 internal static class AlertFrames
 {
-    public static AlertFrame Alert(LoggedEvent e, string epoch)
-    {
-        // The body is compact JSON ending in '}': the cursor goes in as its last member.
-        var cursor = AlertCursor.Format(epoch, e.Position);
-        var text = string.Concat(e.Body.AsSpan(0, e.Body.Length - 1), ",\"cursor\":\"", cursor, "\"}");
-        return new AlertFrame(Encoding.UTF8.GetBytes(text), e.Position, e.Type, e.StoredAt);
-    }
+    public static AlertFrame Alert(LoggedEvent e, string epoch) =>
+        new(Encoding.UTF8.GetBytes(AlertText(e, epoch)), e.Position, e.Type, e.StoredAt);
+
+    /// <summary>The alert as text: the body is compact JSON ending in '}', and the cursor goes in as its last member.</summary>
+    public static string AlertText(LoggedEvent e, string epoch) =>
+        string.Concat(e.Body.AsSpan(0, e.Body.Length - 1), ",\"cursor\":\"", AlertCursor.Format(epoch, e.Position), "\"}");
 
     public static byte[] Welcome(string connectionId, IEnumerable<string> events, string cursor) => Write(w =>
     {

@@ -104,15 +104,16 @@ internal sealed partial class AlertHub(
             }
             while (events.Count == ReplayBatch);
 
+            // A cursor from a replica further ahead can be past this one's tail: nothing up to it is sent again.
+            position = position > upTo ? position : upTo;
             lock (_gate)
             {
                 if (_tail == upTo || connection.IsClosing)
                 {
-                    connection.Position = position > upTo ? position : upTo;
+                    connection.Position = position;
                     connection.IsLive = !connection.IsClosing;
                     return;
                 }
-                position = position > upTo ? position : upTo;
                 upTo = _tail;
             }
         }

@@ -19,13 +19,17 @@ internal sealed class AlertSignal
 
     public void Wake()
     {
+        if (_wake.CurrentCount > 0)
+        {
+            return; // a wake is pending already: the hub reads everything new when it runs (and no exception per ingest)
+        }
         try
         {
             _wake.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already awake: the hub reads everything new when it runs.
+            // Another thread woke it between the look and the release.
         }
     }
 

@@ -26,6 +26,9 @@ internal sealed partial class ConnectionLeases(IConnectionMultiplexer redis, IOp
 
     private readonly ConcurrentDictionary<string, HashSet<string>> _held = new(StringComparer.Ordinal);
 
+    /// <summary>What a client over the limit is told, on a 429 or in an error frame.</summary>
+    public string LimitReached => $"This API key has {options.Value.MaxConnectionsPerKey} open alert connections, the most it may have; close one first.";
+
     public async Task<bool> TryAcquireAsync(string apiKeyId, string connectionId)
     {
         var limit = options.Value.MaxConnectionsPerKey;

@@ -37,7 +37,7 @@ internal static class FirstFrameAuthentication
                 }
                 if (!await leases.TryAcquireAsync(apiKeyId, connectionId))
                 {
-                    await RefuseAsync(socket, $"This API key has {settings.MaxConnectionsPerKey} open alert connections, the most it may have; close one first.");
+                    await RefuseAsync(socket, leases.LimitReached);
                     return null;
                 }
                 return apiKeyId;

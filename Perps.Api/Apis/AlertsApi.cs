@@ -49,8 +49,7 @@ public static class AlertsApi
         var connectionId = Ids.New("conn");
         if (apiKeyId is not null && !await leases.TryAcquireAsync(apiKeyId, connectionId))
         {
-            await TooManyRequests.WriteAsync(context, TimeSpan.FromSeconds(1),
-                _ => $"This API key has {settings.MaxConnectionsPerKey} open alert connections, the most it may have; close one first.");
+            await TooManyRequests.WriteAsync(context, TimeSpan.FromSeconds(1), _ => leases.LimitReached);
             return;
         }
 

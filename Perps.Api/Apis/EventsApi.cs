@@ -64,7 +64,7 @@ public static class EventsApi
         var json = new StringBuilder("{\"success\":true,\"events\":[");
         for (var i = 0; i < events.Count; i++)
         {
-            json.Append(i == 0 ? "" : ",").Append(Encoding.UTF8.GetString(AlertFrames.Alert(events[i], epoch).Utf8));
+            json.Append(i == 0 ? "" : ",").Append(AlertFrames.AlertText(events[i], epoch));
         }
         json.Append("],\"next_after\":");
         json.Append(events.Count == limit ? $"\"{AlertCursor.Format(epoch, events[^1].Position)}\"" : "null");
