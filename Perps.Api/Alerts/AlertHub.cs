@@ -137,7 +137,7 @@ internal sealed partial class AlertHub(
         return await log.IsWithinWindowAsync(position, settings.ReplayWindow, settings.ReplayEvents, cancellationToken) switch
         {
             null => ("the cursor names no event of this log (its data was restored from an earlier point)", position),
-            false => ($"the cursor is older than the replay window ({settings.ReplayWindow} or the last {settings.ReplayEvents} events)", position),
+            false => ($"the events after the cursor are older than the replay window ({settings.ReplayWindow} or the last {settings.ReplayEvents} events)", position),
             true => (null, position),
         };
     }

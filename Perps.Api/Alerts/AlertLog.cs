@@ -113,22 +113,31 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Whether a resume from <paramref name="position"/> is inside the replay window: its event is younger than
-    /// <paramref name="window"/>, or fewer than <paramref name="events"/> events came after it. Null when no event
-    /// has that position (a cursor this log never gave).
+    /// Whether a resume from <paramref name="position"/> is inside the replay window: the oldest event the client
+    /// missed (the first after the cursor) is younger than <paramref name="window"/>, or fewer than
+    /// <paramref name="events"/> events came after it. The cursor's own age does not matter: a welcome cursor names
+    /// the last event stored, however long ago. Null when no event has that position (a cursor this log never gave).
     /// </summary>
     public async Task<bool?> IsWithinWindowAsync(AlertPosition position, TimeSpan window, long events, CancellationToken cancellationToken)
     {
-        if (position != AlertPosition.Start)
+        await using var age = dataSource.CreateCommand("""
+            SELECT $1 = 0 OR EXISTS (SELECT 1 FROM events WHERE accepted_xid = $1 AND seq = $2),
+                   COALESCE((SELECT created_at > now() - $3 FROM events WHERE (accepted_xid, seq) > ($1, $2)
+                             ORDER BY accepted_xid, seq LIMIT 1), true)
+            """);
+        age.Parameters.Add(new() { Value = position.Xid });
+        age.Parameters.Add(new() { Value = position.Seq });
+        age.Parameters.Add(new() { Value = window });
+        await using (var reader = await age.ExecuteReaderAsync(cancellationToken))
         {
-            await using var age = dataSource.CreateCommand("SELECT created_at > now() - $3 FROM events WHERE accepted_xid = $1 AND seq = $2");
-            age.Parameters.Add(new() { Value = position.Xid });
-            age.Parameters.Add(new() { Value = position.Seq });
-            age.Parameters.Add(new() { Value = window });
-            switch (await age.ExecuteScalarAsync(cancellationToken))
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.GetBoolean(0))
             {
-                case null: return null;
-                case true: return true;
+                return null;
+            }
+            if (reader.GetBoolean(1))
+            {
+                return true; // nothing missed yet, or the oldest missed event is younger than the window
             }
         }
         await using var count = dataSource.CreateCommand("""

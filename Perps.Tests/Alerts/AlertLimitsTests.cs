@@ -48,22 +48,16 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
     }
 
     [Fact]
-    public async Task ACursorOlderThanTheWindowWithMoreEventsAfterItGetsResyncRequired()
+    public async Task MissedEventsOlderThanTheWindowAndMoreThanReplayEventsGetResyncRequiredThenLiveAlerts()
     {
         using var user = await tight.App.CreateUserAsync("returning");
         var wallet = Wallets.NewAddress();
         await user.WatchAsync(wallet);
-        var (first, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
-        string cursor;
-        await using (first)
-        {
-            var ids = await tight.App.IngestAsync(Trades.Event(wallet));
-            cursor = (await first.ReceiveJsonAsync())["cursor"]!.GetValue<string>();
-            await tight.AgeEventAsync(ids[0], TimeSpan.FromHours(1));
-        }
-        await tight.App.IngestAsync(Enumerable.Range(0, TightAlertsApp.ReplayEvents + 1).Select(_ => (JsonNode)Trades.Event(Wallets.NewAddress())).ToArray());
+        var cursor = await ReceivedCursorAsync(user, wallet);
+        var after = await tight.App.IngestAsync(OtherWalletsTrades(TightAlertsApp.ReplayEvents + 1));
+        await tight.AgeEventsAsync(after, TimeSpan.FromHours(1));
 
-        var (second, welcome) = await AlertSocket.OpenAsync(tight.App, user.Key);
+        var (second, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
         await using var _ = second;
         await second.SendAsync($$"""{"op":"resume","cursor":"{{cursor}}"}""");
 
@@ -135,13 +129,14 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
     }
 
     [Fact]
-    public async Task ACursorOlderThanTheWindowIsServedWhileFewerThanReplayEventsCameAfterIt()
+    public async Task MissedEventsOlderThanTheWindowAreServedWhileFewerThanReplayEvents()
     {
         using var user = await tight.App.CreateUserAsync("back soon");
         var wallet = Wallets.NewAddress();
         await user.WatchAsync(wallet);
-        var cursor = await AgedCursorAsync(user, wallet);
+        var cursor = await ReceivedCursorAsync(user, wallet);
         var after = await tight.App.IngestAsync([.. OtherWalletsTrades(TightAlertsApp.ReplayEvents - 2), Trades.Event(wallet)]);
+        await tight.AgeEventsAsync(after, TimeSpan.FromHours(1));
 
         var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
         await using var _ = socket;
@@ -153,13 +148,14 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
     }
 
     [Fact]
-    public async Task ACursorOlderThanTheWindowWithExactlyReplayEventsAfterItGetsResyncRequired()
+    public async Task MissedEventsOlderThanTheWindowGetResyncRequiredFromExactlyReplayEvents()
     {
         using var user = await tight.App.CreateUserAsync("back a little late");
         var wallet = Wallets.NewAddress();
         await user.WatchAsync(wallet);
-        var cursor = await AgedCursorAsync(user, wallet);
+        var cursor = await ReceivedCursorAsync(user, wallet);
         var after = await tight.App.IngestAsync([.. OtherWalletsTrades(TightAlertsApp.ReplayEvents - 1), Trades.Event(wallet)]);
+        await tight.AgeEventsAsync(after, TimeSpan.FromHours(1));
 
         var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
         await using var _ = socket;
@@ -167,15 +163,17 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
 
         var answer = await socket.ReceiveJsonAsync();
         Assert.True(answer.String("type") == "resync_required",
-            $"{after.Count} events after a cursor older than the window, not fewer than ReplayEvents ({TightAlertsApp.ReplayEvents}): expected resync_required, got {answer.ToJsonString()}");
+            $"{after.Count} missed events older than the window, not fewer than ReplayEvents ({TightAlertsApp.ReplayEvents}): expected resync_required, got {answer.ToJsonString()}");
     }
 
     [Fact]
-    public async Task ACursorYoungerThanTheWindowIsServedByEveryReplicaHoweverManyEventsCameAfterIt()
+    public async Task MissedEventsYoungerThanTheWindowAreServedByEveryReplicaHoweverManyAndHoweverOldTheCursorsEvent()
     {
         using var user = await tight.App.CreateUserAsync("busy day");
         var wallet = Wallets.NewAddress();
         await user.WatchAsync(wallet);
+        // A quiet log: the welcome cursor names the last event stored, which is older than the window.
+        await tight.AgeEventsAsync(await tight.App.IngestAsync(Trades.Event(Wallets.NewAddress())), TimeSpan.FromHours(1));
         var (first, welcome) = await AlertSocket.OpenAsync(tight.App, user.Key);
         await first.DisposeAsync();
         var missed = new List<string>();
@@ -195,15 +193,13 @@ public sealed class AlertLimitsTests(TightAlertsApp tight) : IClassFixture<Tight
         Assert.Equal(4, connectionIds.Count);
     }
 
-    /// <summary>The cursor of an alert the client received, its event then made older than the replay window.</summary>
-    private async Task<string> AgedCursorAsync(UserClient user, string wallet)
+    /// <summary>The cursor of an alert the client received.</summary>
+    private async Task<string> ReceivedCursorAsync(UserClient user, string wallet)
     {
         var (socket, _) = await AlertSocket.OpenAsync(tight.App, user.Key);
         await using var _ = socket;
-        var ids = await tight.App.IngestAsync(Trades.Event(wallet));
-        var alert = (await socket.ReceiveAlertsAsync(1))[0];
-        await tight.AgeEventAsync(ids[0], TimeSpan.FromHours(1));
-        return alert.String("cursor");
+        await tight.App.IngestAsync(Trades.Event(wallet));
+        return (await socket.ReceiveAlertsAsync(1))[0].String("cursor");
     }
 
     private static JsonNode[] OtherWalletsTrades(int count) =>

@@ -31,14 +31,14 @@ public sealed class TightAlertsApp : IAsyncLifetime
         ], cts.Token);
     }
 
-    /// <summary>Makes an event look older than the replay window.</summary>
-    public async Task AgeEventAsync(string eventId, TimeSpan by)
+    /// <summary>Makes events look older than the replay window.</summary>
+    public async Task AgeEventsAsync(IReadOnlyCollection<string> eventIds, TimeSpan by)
     {
         await using var database = NpgsqlDataSource.Create((await App.GetConnectionStringAsync("perpsdb"))!);
-        await using var command = database.CreateCommand("UPDATE events SET created_at = created_at - $2 WHERE id = $1");
-        command.Parameters.Add(new() { Value = eventId });
+        await using var command = database.CreateCommand("UPDATE events SET created_at = created_at - $2 WHERE id = ANY ($1)");
+        command.Parameters.Add(new() { Value = eventIds.ToArray() });
         command.Parameters.Add(new() { Value = by });
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        Assert.Equal(eventIds.Count, await command.ExecuteNonQueryAsync());
     }
 
     public async ValueTask DisposeAsync()
