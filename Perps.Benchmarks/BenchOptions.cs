@@ -2,6 +2,19 @@ using System.Globalization;
 
 namespace Perps.Benchmarks;
 
+/// <summary>What one invocation measures: the full benchmark, or one of the long runs kept out of CI.</summary>
+internal enum BenchMode
+{
+    /// <summary>The limit, throughput, latency and alert runs (the default).</summary>
+    Full,
+
+    /// <summary>Fan-out 1 throughput and latency on an empty database, then again with <c>--growth-rows</c> deliveries of history.</summary>
+    Growth,
+
+    /// <summary>Half load for <c>--minutes</c>, a line a minute, then whether memory, latency and backlog held steady.</summary>
+    Soak,
+}
+
 /// <summary>
 /// The benchmark's own settings (<c>--seconds=20</c> …); every other argument is passed to the AppHost unchanged
 /// (<c>--Dispatcher:Replicas=3</c>, <c>--Delivery:MaxConcurrency=128</c>).
@@ -20,8 +33,25 @@ internal sealed record BenchOptions
     /// <summary>The start of every run that is not counted (connections, JIT, caches).</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>A fixed offered load for the latency runs, events/s; 0 (the default) means half the fan-out-1 maximum just measured.</summary>
-    public double LatencyRate { get; init; }
+    /// <summary>
+    /// The fixed offered load of the first latency run per table size, events/s (the second runs at half the fan-out-1
+    /// maximum just measured); 0 skips it.
+    /// </summary>
+    public double LatencyRate { get; init; } = 500;
+
+    public BenchMode Mode { get; init; } = BenchMode.Full;
+
+    /// <summary>Delivery rows (each with its event and one attempt) already present in the growth run's second half.</summary>
+    public long GrowthRows { get; init; } = 10_000_000;
+
+    /// <summary>Length of the soak.</summary>
+    public TimeSpan SoakLength { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// The offered load of the soak and of the growth run's latency runs, events/s; 0 (the default) means half the
+    /// fan-out-1 maximum, measured first.
+    /// </summary>
+    public double Rate { get; init; }
 
     /// <summary>Events per ingest request in the throughput runs.</summary>
     public int Batch { get; init; } = 50;
@@ -63,7 +93,26 @@ internal sealed record BenchOptions
 
     public bool RunsAlerts => Only is null or "alerts";
 
-    public string Output { get; init; } = Path.Combine("bench-results", "bench.json");
+    /// <summary>Where the figures are written; by default bench.json, growth.json or soak.json in bench-results/.</summary>
+    public string? OutputOption { get; init; }
+
+    public string Output => OutputOption ?? Path.Combine("bench-results", Mode switch
+    {
+        BenchMode.Growth => "growth.json",
+        BenchMode.Soak => "soak.json",
+        _ => "bench.json",
+    });
+
+    /// <summary>
+    /// How long the whole invocation may take before it gives up: the full run takes about five minutes; a soak its
+    /// length and the measurement before it; a growth run mostly the fill (about a minute per million rows on 2 cores).
+    /// </summary>
+    public TimeSpan Deadline => TimeSpan.FromMinutes(20) + Mode switch
+    {
+        BenchMode.Soak => SoakLength,
+        BenchMode.Growth => TimeSpan.FromMinutes(2 * GrowthRows / 1_000_000.0),
+        _ => TimeSpan.Zero,
+    };
 
     public int Replicas { get; init; } = 2;
 
@@ -94,7 +143,12 @@ internal sealed record BenchOptions
                 "--limit-concurrency" => options with { LimitConcurrency = Int(value) },
                 "--skip-large" => options with { SkipLarge = true },
                 "--no-otlp" => options with { OtlpExport = false },
-                "--out" => options with { Output = value },
+                "--out" => options with { OutputOption = value },
+                "--growth" => options with { Mode = BenchMode.Growth },
+                "--growth-rows" => options with { GrowthRows = long.Parse(value, CultureInfo.InvariantCulture) },
+                "--soak" => options with { Mode = BenchMode.Soak },
+                "--minutes" => options with { SoakLength = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--only" when value is "webhooks" or "alerts" => options with { Only = value },
                 "--only" => throw new BenchUsageException($"--only takes webhooks or alerts, not '{value}'."),
                 "--alert-rates" => options with { AlertRates = value.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToList() },
@@ -107,6 +161,10 @@ internal sealed record BenchOptions
         if (new[] { options.Sustained, options.Limit, options.Latency }.Any(run => run <= options.Warmup))
         {
             throw new BenchUsageException("Every run must last longer than --warmup-seconds: nothing would be counted.");
+        }
+        if (options.GrowthRows < 1 || options.SoakLength < TimeSpan.FromMinutes(1) || options.Rate < 0 || options.LatencyRate < 0)
+        {
+            throw new BenchUsageException("--growth-rows must be at least 1, --minutes at least 1, and rates not negative.");
         }
         if (options.AlertClients < 1 || options.IdleConnections < 1 || options.AlertRates.Count == 0 || options.AlertRates.Any(r => r <= 0))
         {
@@ -135,11 +193,14 @@ internal sealed record BenchOptions
     private static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
     public const string Usage = """
-        ./bench.sh [options] [AppHost settings]
+        ./bench.sh [options] [AppHost settings]             the full run
+        ./bench.sh --growth [--growth-rows=10000000]         fan-out 1 on an empty database, then with that much history
+        ./bench.sh --soak [--minutes=30] [--rate=N]          half load for a while, a line a minute, then pass/fail
           --seconds=20            each sustained-throughput run (fan-out 1 and 10, small and large tables)
           --limit-seconds=10      the bare HttpClient run (the machine's limit)
-          --latency-seconds=15    each latency run (webhooks: at half the sustained maximum; alerts: at each rate)
-          --latency-rate=N        latency runs at N events/s instead of half the fan-out-1 maximum
+          --latency-seconds=15    each latency run (webhooks: at --latency-rate and at half the sustained maximum;
+                                  alerts: at each rate)
+          --latency-rate=500      the first webhook latency run's events/s (0 skips it); the second is at half load
           --warmup-seconds=3      not counted at the start of every run
           --batch=50              events per ingest request (throughput runs)
           --latency-batch=10      events per ingest request (latency runs)
@@ -152,7 +213,16 @@ internal sealed record BenchOptions
           --alert-rates=500,2000  events/s of the alert latency runs (each as long as --latency-seconds)
           --alert-clients=100     WebSocket clients in the alert latency runs, one user and 10 wallets each
           --idle-connections=1000 idle WebSocket connections whose API memory is measured (5 per user)
-          --out=bench-results/bench.json
+          --growth                the growth run instead (not in CI): fan-out 1 throughput and latency on an empty
+                                  database, then with --growth-rows finished deliveries (and their events and
+                                  attempts) loaded straight into Postgres; passes if within 1.2x
+          --growth-rows=10000000  history rows for --growth (start with a small number: 10M take minutes)
+          --soak                  the soak instead (not in CI): half load for --minutes, printing deliveries/s, p99,
+                                  memory, stream length and pending retries once a minute, then pass/fail
+          --minutes=30            length of --soak
+          --rate=N                events/s of --soak and of the --growth latency runs (default: half the fan-out-1
+                                  maximum, measured first)
+          --out=bench-results/bench.json   (growth.json, soak.json for those modes)
           --Section:Key=value     passed to the AppHost (e.g. --Dispatcher:Replicas=3)
         """;
 }

@@ -7,9 +7,10 @@ using Perps.Benchmarks.Setup;
 namespace Perps.Benchmarks;
 
 /// <summary>
-/// One benchmark run, in order: the receiver, the app, the customers the load is for, the machine's limit, then
-/// for the small tables and again for the large ones: fan-out 1, fan-out 10, latency at half the fan-out-1 maximum;
-/// then the alerts over WebSocket (<see cref="AlertsSection"/>). <c>--only=webhooks|alerts</c> runs one of the two.
+/// The full benchmark, in order: the receiver, the app, the customers the load is for, the machine's limit, then
+/// for the small tables and again for the large ones: fan-out 1, fan-out 10, latency at <c>--latency-rate</c> and at
+/// half the fan-out-1 maximum; the limit again, storage per delivery; then the alerts over WebSocket
+/// (<see cref="AlertsSection"/>). <c>--only=webhooks|alerts</c> runs one of the two.
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options)
 {
@@ -20,34 +21,63 @@ internal sealed class BenchRunner(BenchOptions options)
     ];
 
     private static readonly TimeSpan IdleSample = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan WarmupRun = TimeSpan.FromSeconds(6);
 
-    public async Task<BenchResult> RunAsync(CancellationToken ct)
+    /// <summary>Runs, writes the JSON, prints the tables, the ledger and the targets; 0 unless something was invalid or void.</summary>
+    public async Task<int> RunAsync(CancellationToken ct)
     {
-        var started = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        var loadAtStart = LoadAverage();
+        var result = await MeasureAsync(ct);
+        await BenchReport.WriteJsonAsync(result, options.Output);
 
-        await using var receiver = new SignatureCheckingReceiver();
-        await receiver.StartAsync();
-        Step($"receiver on {receiver.BaseUrl}; starting the app (Redis, Postgres, API, {options.Replicas} dispatchers) …");
-        await using var app = await BenchApp.StartAsync(options.AppHostArgs, options.OtlpExport, ct);
-        var processes = ProcessProbe.FindDescendants();
-        Step($"app up in {clock.Elapsed.TotalSeconds:0} s; database {app.DatabaseConnectionString}; processes: {string.Join(", ", processes.Select(p => $"{p.Role} {p.Pid}"))}");
-        if (processes.Count(p => p.Role == "dispatcher") != options.Replicas || processes.All(p => p.Role != "api"))
+        Console.WriteLine();
+        if (result.Limit is not null)
         {
-            Console.Error.WriteLine("warning: did not find the API and every dispatcher replica in /proc; memory and CPU figures will be incomplete.");
+            Console.WriteLine(BenchReport.Markdown(result));
+            Console.WriteLine(BenchReport.CpuMarkdown(result));
         }
-        var cpu = new CpuMeter(processes);
-        var (startupApi, startupDispatcher) = Peaks(processes);
+        if (result.Alerts is { } alerts)
+        {
+            Console.WriteLine(AlertsReport.Markdown(alerts));
+            if (alerts.IsVoid)
+            {
+                Console.WriteLine("The alert latency figures are VOID: alerts went missing or connections were closed (see the table).");
+                Console.WriteLine();
+            }
+        }
+        if (result.Ledger is { } ledger)
+        {
+            Console.WriteLine(ledger.Markdown());
+        }
+        if (result.Storage is { } storage)
+        {
+            Console.WriteLine(StorageLine(storage));
+            Console.WriteLine();
+        }
+        Console.WriteLine(BenchReport.Targets(result));
+        if (result.IsVoid)
+        {
+            Console.WriteLine("THIS RUN IS VOID: deliveries or alerts went missing (see the ledger), so its figures stand for nothing.");
+        }
+        Console.WriteLine($"Written to {options.Output}.");
+        // The headline stays the last line; an alerts-only run has none (no webhook pipeline or limit was measured).
+        if (result.Ratio is { } ratio)
+        {
+            Console.WriteLine($"ratio={ratio.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return result.InvalidSignatures == 0 && !result.IsVoid ? 0 : 1;
+    }
 
-        var webhooks = options.RunsWebhooks ? await RunWebhooksAsync(app, receiver, processes, cpu, ct) : null;
-        var alerts = options.RunsAlerts ? await AlertsSection.RunAsync(app, processes, new TradeFeed(), options, cpu, Step, ct) : null;
+    private async Task<BenchResult> MeasureAsync(CancellationToken ct)
+    {
+        await using var session = await BenchSession.StartAsync(options, ct);
+        var webhooks = options.RunsWebhooks ? await RunWebhooksAsync(session, ct) : null;
+        var alerts = options.RunsAlerts
+            ? await AlertsSection.RunAsync(session.App, session.Processes, session.Feed, options, session.Cpu, BenchSession.Step, ct)
+            : null;
 
         var result = new BenchResult(
-            started,
-            Math.Round(clock.Elapsed.TotalMinutes, 2),
-            new MachineInfo(Environment.ProcessorCount, loadAtStart, LoadAverage(),
+            session.Started,
+            Math.Round(session.Clock.Elapsed.TotalMinutes, 2),
+            new MachineInfo(Environment.ProcessorCount, session.LoadAtStart, BenchSession.LoadAverage(),
                 "Figures are from one run on this machine; other work running at the same time lowers them."),
             new BenchSettings(options.Replicas, options.MaxConcurrency, options.EffectiveLimitConcurrency, options.Sustained.TotalSeconds,
                 options.Latency.TotalSeconds, options.Limit.TotalSeconds, options.Warmup.TotalSeconds, options.Batch, options.LatencyBatch,
@@ -59,11 +89,13 @@ internal sealed class BenchRunner(BenchOptions options)
             webhooks?.LimitAfter,
             webhooks?.Scenarios ?? [],
             alerts,
-            startupApi,
-            startupDispatcher,
+            session.StartupPeaks.Api,
+            session.StartupPeaks.Dispatcher,
             webhooks?.PeakReset ?? false,
-            receiver.InvalidSignatures,
-            receiver.UnknownWebhooks,
+            session.Receiver.InvalidSignatures,
+            session.Receiver.UnknownWebhooks,
+            webhooks is null ? null : DeliveryLedger.Of(session.Ledger),
+            webhooks?.Storage,
             Targets: [],
             // The machine's own speed drifts during a run (±30% between runs of the limit alone): the ratio is taken
             // against the mean of the limit measured before and after the pipeline runs.
@@ -71,20 +103,17 @@ internal sealed class BenchRunner(BenchOptions options)
         return result with { Targets = BenchReport.CheckTargets(result) };
     }
 
-    /// <summary>The webhook runs: the machine's limit, then per table size fan-out 1, fan-out 10 and latency at half load.</summary>
-    private async Task<WebhookRuns> RunWebhooksAsync(BenchApp app, SignatureCheckingReceiver receiver, IReadOnlyList<AppProcess> processes,
-        CpuMeter cpu, CancellationToken ct)
+    /// <summary>The webhook runs: the machine's limit, then per table size fan-out 1, fan-out 10 and the two latency runs.</summary>
+    private async Task<WebhookRuns> RunWebhooksAsync(BenchSession session, CancellationToken ct)
     {
+        var (app, receiver, db, cpu) = (session.App, session.Receiver, session.Db, session.Cpu);
         var fanOut1 = await BenchTenants.CreateAsync(app, receiver, 1, ct);
         var fanOut10 = await BenchTenants.CreateAsync(app, receiver, 10, ct);
-        var db = new TableFiller(app, receiver);
-        var feed = new TradeFeed();
+        var storage = new StorageMeter(app.DatabaseConnectionString);
 
-        // Unmeasured: the services' code is compiled and optimised (tiered JIT) and the pools fill before anything counts.
-        var warmup = options with { Sustained = WarmupRun, Warmup = TimeSpan.FromSeconds(1) };
-        var warm1 = await ThroughputRun.RunAsync(app, receiver, db, fanOut1, feed, warmup, cpu, ct);
-        var warm10 = await ThroughputRun.RunAsync(app, receiver, db, fanOut10, feed, warmup, cpu, ct);
-        Step($"warm-up (not counted): fan-out 1 {warm1.DeliveriesPerSecond:#,0}, fan-out 10 {warm10.DeliveriesPerSecond:#,0} deliveries/s");
+        await storage.MarkAsync(ct);
+        await session.WarmUpAsync([fanOut1, fanOut10], options, ct);
+        await storage.NoteWritesAsync(ct);
         var idle = await IdleCpuAsync(cpu, ct);
         Step($"idle CPU, cores: {string.Join(", ", idle.Select(kv => $"{kv.Key} {kv.Value}"))}");
 
@@ -100,19 +129,25 @@ internal sealed class BenchRunner(BenchOptions options)
             await db.FillToAsync(wallets, webhooks, ct);
             var (haveWallets, haveWebhooks) = await db.CountAsync(ct);
             Step($"{name} tables: {haveWallets:#,0} wallets, {haveWebhooks:#,0} webhooks (filled in {fill.Elapsed.TotalSeconds:0.0} s)");
-            peakReset &= processes.Where(p => p.Role is "api" or "dispatcher").All(ProcessProbe.ResetPeak);
+            peakReset &= session.Processes.Where(p => p.Role is "api" or "dispatcher").All(ProcessProbe.ResetPeak);
+            await storage.MarkAsync(ct);
 
-            var one = await ThroughputRun.RunAsync(app, receiver, db, fanOut1, feed, options, cpu, ct);
+            var one = await ThroughputRun.RunAsync($"{name}, fan-out 1", app, receiver, db, fanOut1, session.Feed, options, cpu, ct);
+            session.Ledger.Add(one.Ledger);
             Step($"{name}, fan-out 1: {one.DeliveriesPerSecond:#,0} deliveries/s (missing {one.Missing}, duplicates {one.Duplicates})");
-            var ten = await ThroughputRun.RunAsync(app, receiver, db, fanOut10, feed, options, cpu, ct);
+            var ten = await ThroughputRun.RunAsync($"{name}, fan-out 10", app, receiver, db, fanOut10, session.Feed, options, cpu, ct);
+            session.Ledger.Add(ten.Ledger);
             Step($"{name}, fan-out 10: {ten.DeliveriesPerSecond:#,0} deliveries/s (missing {ten.Missing}, duplicates {ten.Duplicates})");
-            var latency = await LatencyRun.RunAsync(app, receiver, fanOut1, feed,
-                options.LatencyRate > 0 ? options.LatencyRate : Math.Max(1, one.DeliveriesPerSecond / 2), options, ct);
-            Step($"{name}, latency at {latency.AchievedEventsPerSecond:#,0} events/s: p50 {latency.P50Ms} ms, p99 {latency.P99Ms} ms, max {latency.MaxMs} ms (missing {latency.Missing})");
+            var atRate = options.LatencyRate > 0 ? await LatencyAsync(session, $"{name}, latency at {options.LatencyRate:#,0}/s", fanOut1, options.LatencyRate, ct) : null;
+            var halfLoad = await LatencyAsync(session, $"{name}, latency at half load", fanOut1, Math.Max(1, one.DeliveriesPerSecond / 2), ct);
+            await storage.NoteWritesAsync(ct);
 
-            var (apiPeak, dispatcherPeak) = Peaks(processes);
-            scenarios.Add(new ScenarioResult(name, haveWallets, haveWebhooks, one, ten, latency, apiPeak, dispatcherPeak));
+            var (apiPeak, dispatcherPeak) = session.Peaks();
+            scenarios.Add(new ScenarioResult(name, haveWallets, haveWebhooks, one, ten, atRate, halfLoad, apiPeak, dispatcherPeak));
         }
+
+        var stored = await storage.MeasureAsync(ct);
+        Step(StorageLine(stored));
 
         Step($"limit again, after the pipeline runs, {options.Limit.TotalSeconds:0} s …");
         var limitAfter = await LimitRun.RunAsync(receiver, fanOut1, options.EffectiveLimitConcurrency, options.Limit, options.Warmup, cpu, ct);
@@ -120,8 +155,22 @@ internal sealed class BenchRunner(BenchOptions options)
 
         var idleAtEnd = await IdleCpuAsync(cpu, ct);
         Step($"idle CPU at the end, cores: {string.Join(", ", idleAtEnd.Select(kv => $"{kv.Key} {kv.Value}"))}");
-        return new WebhookRuns(idle, idleAtEnd, limit, limitAfter, scenarios, peakReset);
+        return new WebhookRuns(idle, idleAtEnd, limit, limitAfter, scenarios, peakReset, stored);
     }
+
+    private async Task<LatencyResult> LatencyAsync(BenchSession session, string name, HotGroup group, double eventsPerSecond, CancellationToken ct)
+    {
+        var run = await LatencyRun.RunAsync(name, session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, ct);
+        session.Ledger.Add(run.Ledger);
+        Step($"{name}, {run.AchievedEventsPerSecond:#,0} events/s: due → received p50 {run.P50Ms} ms, p99 {run.P99Ms} ms, max {run.MaxMs} ms; " +
+            $"202 → received p99 {run.From202P99Ms} ms; generator lag p99 {run.SendLagP99Ms} ms (missing {run.Missing})");
+        return run;
+    }
+
+    /// <summary>The storage figure in one line, as every mode prints it.</summary>
+    public static string StorageLine(StorageResult s) =>
+        $"storage: {s.BytesPerDelivery:#,0} bytes per delivery ({s.Bytes / 1048576.0:#,0.0} MB over {s.Deliveries:#,0} deliveries; " +
+        $"{string.Join(", ", s.BytesByTable.Select(kv => $"{kv.Key} {kv.Value / 1048576.0:#,0.0} MB"))}; tables and their indexes)";
 
     /// <summary>CPU used per role while nothing is sent, in cores (1 = one core busy all the time).</summary>
     private static async Task<Dictionary<string, double>> IdleCpuAsync(CpuMeter cpu, CancellationToken ct)
@@ -131,31 +180,12 @@ internal sealed class BenchRunner(BenchOptions options)
         return CpuMeter.Seconds(from, cpu.Take()).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value / IdleSample.TotalSeconds, 3));
     }
 
-    /// <summary>Peak resident memory in MB: the API, and the largest of the dispatcher replicas.</summary>
-    private static (double Api, double Dispatcher) Peaks(IReadOnlyList<AppProcess> processes)
-    {
-        double Max(string role) => Math.Round(processes.Where(p => p.Role == role).Select(ProcessProbe.PeakBytes).DefaultIfEmpty(0).Max() / 1048576.0);
-        return (Max("api"), Max("dispatcher"));
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
-
-    private static void Step(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    private static void Step(string message) => BenchSession.Step(message);
 }
 
 internal sealed record WebhookRuns(
     Dictionary<string, double> Idle, Dictionary<string, double> IdleAtEnd, LimitResult Limit, LimitResult LimitAfter,
-    List<ScenarioResult> Scenarios, bool PeakReset)
+    List<ScenarioResult> Scenarios, bool PeakReset, StorageResult Storage)
 {
     public double MeanLimit => (Limit.PostsPerSecond + LimitAfter.PostsPerSecond) / 2;
 }

@@ -17,13 +17,16 @@ internal sealed class BenchApp : IAsyncDisposable
 
     private readonly DistributedApplication _app;
 
-    private BenchApp(DistributedApplication app, string databaseConnectionString)
+    private BenchApp(DistributedApplication app, string databaseConnectionString, string redisConnectionString)
     {
         _app = app;
         DatabaseConnectionString = databaseConnectionString;
+        RedisConnectionString = redisConnectionString;
     }
 
     public string DatabaseConnectionString { get; }
+
+    public string RedisConnectionString { get; }
 
     public static async Task<BenchApp> StartAsync(IReadOnlyList<string> appHostArgs, bool otlpExport, CancellationToken cancellationToken)
     {
@@ -68,7 +71,9 @@ internal sealed class BenchApp : IAsyncDisposable
         await app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cancellationToken);
         var database = await app.GetConnectionStringAsync("perpsdb", cancellationToken)
             ?? throw new InvalidOperationException("No connection string for perpsdb.");
-        return new BenchApp(app, database);
+        var redis = await app.GetConnectionStringAsync("redis", cancellationToken)
+            ?? throw new InvalidOperationException("No connection string for redis.");
+        return new BenchApp(app, database, redis);
     }
 
     public HttpClient CreateClient(string header, string key)

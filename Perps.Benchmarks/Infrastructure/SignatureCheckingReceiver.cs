@@ -12,14 +12,16 @@ namespace Perps.Benchmarks.Infrastructure;
 
 /// <summary>
 /// The fast local endpoint every delivery goes to: Kestrel on loopback, one handler that reads the body, checks
-/// <c>X-Webhook-Signature</c> (HMAC-SHA256 keyed by the UTF-8 secret string) and notes when each event first
-/// arrived. It answers 200 to everything, so a bad signature is counted, never retried.
+/// <c>X-Webhook-Signature</c> (HMAC-SHA256 keyed by the UTF-8 secret string) and notes each verified delivery by its
+/// (event, webhook) pair, and when each event first arrived. It answers 200 to everything, so a bad signature is
+/// counted, never retried. A delivery counts by what it carries (the event id in its body, the webhook id in its
+/// header), not by its delivery id, so the ledger checks what reached the customer, not the pipeline's own naming.
 /// </summary>
 internal sealed class SignatureCheckingReceiver : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal); // webhook id → key
     private ConcurrentDictionary<string, long> _firstArrival = new(StringComparer.Ordinal);  // event id → Stopwatch ticks
-    private ConcurrentDictionary<string, byte> _deliveries = new(StringComparer.Ordinal);
+    private DeliveredPairs _delivered = new();
     private long _received;
     private long _duplicates;
     private long _invalid;
@@ -28,13 +30,13 @@ internal sealed class SignatureCheckingReceiver : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    /// <summary>Distinct deliveries (by <c>X-Delivery-ID</c>) since the last <see cref="Reset"/>.</summary>
+    /// <summary>Distinct verified deliveries (by event and webhook) since the last <see cref="Reset"/>.</summary>
     public long Received => Interlocked.Read(ref _received);
 
-    /// <summary>Requests whose delivery id was seen before (retries, or an attempt sent twice).</summary>
+    /// <summary>Verified requests for an (event, webhook) pair that had been delivered before (an attempt sent twice).</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
-    /// <summary>Requests whose signature did not verify, over the whole run. Must be 0.</summary>
+    /// <summary>Requests whose signature did not verify (or whose body named no event), over the whole run. Must be 0.</summary>
     public long InvalidSignatures => Interlocked.Read(ref _invalid);
 
     /// <summary>Requests naming a webhook the benchmark never created, over the whole run. Must be 0.</summary>
@@ -44,11 +46,23 @@ internal sealed class SignatureCheckingReceiver : IAsyncDisposable
 
     public bool TryGetArrival(string eventId, out long ticks) => _firstArrival.TryGetValue(eventId, out ticks);
 
+    /// <summary>Whether this event reached this webhook with a valid signature since the last <see cref="Reset"/>.</summary>
+    public bool HasDelivered(string eventId, string webhookId) => _delivered.Contains(eventId, webhookId);
+
+    /// <summary>Drops arrival times already used (a long soak would otherwise keep one per event); deliveries stay counted.</summary>
+    public void ForgetArrivals(IEnumerable<string> eventIds)
+    {
+        foreach (var id in eventIds)
+        {
+            _firstArrival.TryRemove(id, out _);
+        }
+    }
+
     /// <summary>Starts counting afresh (signature failures are kept: they are reported for the whole run).</summary>
     public void Reset()
     {
         _firstArrival = new(StringComparer.Ordinal);
-        _deliveries = new(StringComparer.Ordinal);
+        _delivered = new();
         Interlocked.Exchange(ref _received, 0);
         Interlocked.Exchange(ref _duplicates, 0);
     }
@@ -73,17 +87,20 @@ internal sealed class SignatureCheckingReceiver : IAsyncDisposable
         var body = await ReadBodyAsync(context.Request);
         var arrived = Stopwatch.GetTimestamp();
         var headers = context.Request.Headers;
+        var webhookId = headers["X-Webhook-ID"].ToString();
+        context.Response.StatusCode = StatusCodes.Status200OK;
 
-        if (!_keys.TryGetValue(headers["X-Webhook-ID"].ToString(), out var key))
+        if (!_keys.TryGetValue(webhookId, out var key))
         {
             Interlocked.Increment(ref _unknownWebhook);
+            return;
         }
-        else if (!SignatureMatches(key, body, headers["X-Webhook-Signature"].ToString()))
+        if (!SignatureMatches(key, body, headers["X-Webhook-Signature"].ToString()) || EventId(body) is not { } eventId)
         {
             Interlocked.Increment(ref _invalid);
+            return;
         }
-
-        if (_deliveries.TryAdd(headers["X-Delivery-ID"].ToString(), 0))
+        if (_delivered.Add(eventId, webhookId))
         {
             Interlocked.Increment(ref _received);
         }
@@ -91,11 +108,7 @@ internal sealed class SignatureCheckingReceiver : IAsyncDisposable
         {
             Interlocked.Increment(ref _duplicates);
         }
-        if (EventId(body) is { } eventId)
-        {
-            _firstArrival.TryAdd(eventId, arrived);
-        }
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        _firstArrival.TryAdd(eventId, arrived);
     }
 
     private static bool SignatureMatches(byte[] key, byte[] body, string signature)

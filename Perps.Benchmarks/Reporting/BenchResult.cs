@@ -1,14 +1,19 @@
+using Perps.Benchmarks.Infrastructure;
 using Perps.Benchmarks.Runs;
 
 namespace Perps.Benchmarks.Reporting;
 
-/// <summary>One table size: its throughput at fan-out 1 and 10, its latency at half load, and the services' peak memory meanwhile.</summary>
+/// <summary>
+/// One table size: its throughput at fan-out 1 and 10, its latency at <c>--latency-rate</c> (null when skipped) and at
+/// half load, and the services' peak memory meanwhile.
+/// </summary>
 internal sealed record ScenarioResult(
     string Name,
     long Wallets,
     long Webhooks,
     ThroughputResult FanOut1,
     ThroughputResult FanOut10,
+    LatencyResult? LatencyAtRate,
     LatencyResult Latency,
     double ApiPeakMb,
     double DispatcherPeakMb);
@@ -33,8 +38,14 @@ internal sealed record BenchResult(
     bool PeakResetPerScenario,
     long InvalidSignatures,
     long UnknownWebhooks,
+    DeliveryLedger? Ledger,
+    StorageResult? Storage,
     IReadOnlyList<TargetCheck> Targets,
-    double? Ratio);
+    double? Ratio)
+{
+    /// <summary>Deliveries went missing: the figures leave them out, so they stand for nothing.</summary>
+    public bool IsVoid => Ledger?.IsVoid == true || Alerts?.IsVoid == true;
+}
 
 /// <summary>The alert channel: latency at each offered load with clients connected, and the cost of idle connections.</summary>
 internal sealed record AlertsResult(IReadOnlyList<AlertLatencyResult> Latency, AlertConnectionsResult Idle)

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Perps.Benchmarks.Infrastructure;
+using Perps.Benchmarks.Reporting;
 using Perps.Benchmarks.Setup;
 
 namespace Perps.Benchmarks.Runs;
@@ -14,107 +14,63 @@ internal sealed record LatencyResult(
     double P50Ms,
     double P99Ms,
     double MaxMs,
+    double From202P50Ms,
+    double From202P99Ms,
+    double From202MaxMs,
     long ArrivedBefore202,
-    double FromSendP50Ms,
-    double FromSendP99Ms,
+    double SendLagP99Ms,
+    double SendLagMaxMs,
     double IngestP50Ms,
-    double IngestP99Ms);
+    double IngestP99Ms,
+    LedgerLine Ledger);
 
 /// <summary>
-/// Latency from an ingest request's 202 to the receiver having the delivery, at a steady offered load (open loop:
-/// batches leave on a fixed schedule whether or not earlier ones are done). An event can arrive before its 202 is
-/// read (the API queues it before answering): that counts as 0 ms, and how often it happened is reported.
+/// Webhook latency at a steady offered load: from the time each ingest batch was due to be sent (open loop, see
+/// <see cref="ScheduledIngest"/>) to the receiver having the event's delivery (fan-out 1), so neither a lagging
+/// generator nor a slow 202 hides any delay. From the 202 is shown beside, as it was measured before.
 /// </summary>
 internal static class LatencyRun
 {
-    public static async Task<LatencyResult> RunAsync(BenchApp app, SignatureCheckingReceiver receiver, HotGroup group,
+    private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(30);
+
+    public static async Task<LatencyResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, HotGroup group,
         TradeFeed feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
     {
-        using var ingest = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        using var client = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
         receiver.Reset();
-        var batch = options.LatencyBatch;
-        var interval = batch / eventsPerSecond * Stopwatch.Frequency;
+        var ingest = new ScheduledIngest(client, feed, group.Wallets, options.LatencyBatch);
         var start = Stopwatch.GetTimestamp();
         var countFrom = start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = start + (long)(options.Latency.TotalSeconds * Stopwatch.Frequency);
-        var accepted = new ConcurrentBag<(string[] Ids, long SentAt, long AcceptedAt)>();
-        var sends = new List<Task>();
-        long failures = 0;
+        await ingest.SendAsync(eventsPerSecond, start, end, ct);
+        await ingest.AnsweredAsync(ct);
 
-        async Task SendAsync(byte[] body, string[] ids)
-        {
-            var sentAt = Stopwatch.GetTimestamp();
-            if (await ThroughputRun.IngestAsync(ingest, body, ct))
-            {
-                accepted.Add((ids, sentAt, Stopwatch.GetTimestamp()));
-            }
-            else
-            {
-                Interlocked.Increment(ref failures);
-            }
-        }
-
-        var next = (double)start;
-        while (next < end)
-        {
-            var now = Stopwatch.GetTimestamp();
-            while (next <= now && next < end)
-            {
-                var (body, ids) = feed.NextBatch(group.Wallets, batch);
-                sends.Add(SendAsync(body, ids));
-                next += interval;
-            }
-            var wait = (next - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
-            if (wait >= 1)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
-            }
-            else
-            {
-                await Task.Yield();
-            }
-        }
-        await Task.WhenAll(sends);
-
-        var counted = accepted.Where(a => a.SentAt >= countFrom).ToList();
-        var eventIds = counted.SelectMany(a => a.Ids).ToList();
-        await Stats.WaitUntilAsync(() => eventIds.All(id => receiver.TryGetArrival(id, out _)), TimeSpan.FromSeconds(30), ct);
-
-        var fromAccepted = new List<double>();
-        var fromSend = new List<double>();
-        long early = 0, missing = 0;
-        foreach (var (ids, sentAt, acceptedAt) in counted)
-        {
-            foreach (var id in ids)
-            {
-                if (!receiver.TryGetArrival(id, out var arrived))
-                {
-                    missing++;
-                    continue;
-                }
-                var ms = Stats.Milliseconds(acceptedAt, arrived);
-                early += ms < 0 ? 1 : 0;
-                fromAccepted.Add(Math.Max(0, ms));
-                fromSend.Add(Stats.Milliseconds(sentAt, arrived));
-            }
-        }
-        fromAccepted.Sort();
-        fromSend.Sort();
-        var ingestMs = counted.Select(a => Stats.Milliseconds(a.SentAt, a.AcceptedAt)).Order().ToList();
+        var all = ingest.Accepted.ToList();
+        var ledger = await LedgerCount.CountAsync(name, receiver, group, all.SelectMany(b => b.EventIds).ToList(),
+            ingest.Failed.Count, ArrivalWait, ct);
+        var counted = all.Where(b => b.DueAt >= countFrom).ToList();
+        var latency = ScheduledLatency.Of(counted, receiver.TryGetArrival);
+        var failed = ingest.Failed.Count(due => due >= countFrom) * (long)ingest.Batch;
+        var lag = ScheduledLatency.SendLagMs(counted);
+        var ingestMs = ScheduledLatency.IngestMs(counted);
         var countedSeconds = (end - countFrom) / (double)Stopwatch.Frequency;
         return new LatencyResult(
             group.FanOut,
             TargetEventsPerSecond: Math.Round(eventsPerSecond),
-            AchievedEventsPerSecond: Math.Round(eventIds.Count / countedSeconds),
-            Events: eventIds.Count,
-            Missing: missing + failures * batch,
-            P50Ms: Math.Round(Stats.Percentile(fromAccepted, 50), 1),
-            P99Ms: Math.Round(Stats.Percentile(fromAccepted, 99), 1),
-            MaxMs: Math.Round(fromAccepted.LastOrDefault(), 1),
-            ArrivedBefore202: early,
-            FromSendP50Ms: Math.Round(Stats.Percentile(fromSend, 50), 1),
-            FromSendP99Ms: Math.Round(Stats.Percentile(fromSend, 99), 1),
-            IngestP50Ms: Math.Round(Stats.Percentile(ingestMs, 50), 1),
-            IngestP99Ms: Math.Round(Stats.Percentile(ingestMs, 99), 1));
+            AchievedEventsPerSecond: Math.Round(latency.Events / countedSeconds),
+            Events: latency.Events,
+            Missing: latency.Missing + failed,
+            P50Ms: latency.P50,
+            P99Ms: latency.P99,
+            MaxMs: latency.Max,
+            From202P50Ms: ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 50)),
+            From202P99Ms: ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 99)),
+            From202MaxMs: ScheduledLatency.Round(latency.From202Ms.LastOrDefault()),
+            ArrivedBefore202: latency.ArrivedBefore202,
+            SendLagP99Ms: ScheduledLatency.Round(Stats.Percentile(lag, 99)),
+            SendLagMaxMs: ScheduledLatency.Round(lag.LastOrDefault()),
+            IngestP50Ms: ScheduledLatency.Round(Stats.Percentile(ingestMs, 50)),
+            IngestP99Ms: ScheduledLatency.Round(Stats.Percentile(ingestMs, 99)),
+            Ledger: ledger);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Perps.Benchmarks.Infrastructure;
+using Perps.Benchmarks.Reporting;
 using Perps.Benchmarks.Setup;
 
 namespace Perps.Benchmarks.Runs;
@@ -18,17 +19,21 @@ internal sealed record ThroughputResult(
     double IngestP99Ms,
     double CommitsPerDelivery,
     Dictionary<string, double> CpuSeconds,
-    Dictionary<string, double> CpuMsPerDelivery);
+    Dictionary<string, double> CpuMsPerDelivery,
+    LedgerLine Ledger);
 
 /// <summary>
 /// Sustained deliveries per second through the whole pipeline: ingest over HTTP in batches → stored → streamed →
 /// signed → delivered → attempt recorded. Feeders send as fast as the pipeline drains, keeping at most a window of
 /// deliveries outstanding, so the figure is what the pipeline sustains, not how big a backlog grows. Counted at
-/// the receiver between the end of the warm-up and the end of the run.
+/// the receiver between the end of the warm-up and the end of the run; then every accepted event's deliveries are
+/// checked off in the ledger, the warm-up's included.
 /// </summary>
 internal static class ThroughputRun
 {
-    public static async Task<ThroughputResult> RunAsync(BenchApp app, SignatureCheckingReceiver receiver, TableFiller db,
+    private static readonly TimeSpan LedgerWait = TimeSpan.FromSeconds(60);
+
+    public static async Task<ThroughputResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, TableFiller db,
         HotGroup group, TradeFeed feed, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
         using var ingest = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
@@ -37,6 +42,7 @@ internal static class ThroughputRun
         receiver.Reset();
         long expected = 0, failures = 0;
         var ingestMs = new List<double>();
+        var accepted = new List<string>();
 
         var start = Stopwatch.GetTimestamp();
         var end = start + (long)(options.Sustained.TotalSeconds * Stopwatch.Frequency);
@@ -50,7 +56,7 @@ internal static class ThroughputRun
                 {
                     await Task.Delay(1, ct);
                 }
-                var (body, _) = feed.NextBatch(group.Wallets, options.Batch);
+                var (body, ids) = feed.NextBatch(group.Wallets, options.Batch);
                 Interlocked.Add(ref expected, perBatch);
                 var sentAt = Stopwatch.GetTimestamp();
                 if (!await IngestAsync(ingest, body, ct))
@@ -62,6 +68,7 @@ internal static class ThroughputRun
                 lock (ingestMs)
                 {
                     ingestMs.Add(Stats.Milliseconds(sentAt, Stopwatch.GetTimestamp()));
+                    accepted.AddRange(ids);
                 }
             }
         }
@@ -73,7 +80,7 @@ internal static class ThroughputRun
         var (receivedTo, ticksTo, cpuTo) = (receiver.Received, Stopwatch.GetTimestamp(), cpu.Take());
         await Task.WhenAll(feeders);
 
-        await Stats.WaitUntilAsync(() => receiver.Received >= Interlocked.Read(ref expected), TimeSpan.FromSeconds(60), ct);
+        var ledger = await LedgerCount.CountAsync(name, receiver, group, accepted, failures, LedgerWait, ct);
         await Task.Delay(1500, ct); // the database's statistics are flushed about once a second
         var commits = await db.CommitsAsync(ct) - commitsBefore;
 
@@ -86,14 +93,15 @@ internal static class ThroughputRun
             DeliveriesPerSecond: Math.Round(delivered / seconds),
             EventsPerSecond: Math.Round(delivered / seconds / group.FanOut),
             Deliveries: receiver.Received,
-            Missing: Math.Max(0, expected - receiver.Received),
-            Duplicates: receiver.Duplicates,
+            Missing: ledger.Missing,
+            Duplicates: ledger.Duplicates,
             IngestFailures: failures,
             IngestP50Ms: Math.Round(Stats.Percentile(ingestMs, 50), 1),
             IngestP99Ms: Math.Round(Stats.Percentile(ingestMs, 99), 1),
             CommitsPerDelivery: Math.Round((double)commits / Math.Max(1, receiver.Received), 3),
             CpuSeconds: cpuSeconds,
-            CpuMsPerDelivery: cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, delivered), 3)));
+            CpuMsPerDelivery: cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, delivered), 3)),
+            Ledger: ledger);
     }
 
     /// <summary>One ingest request; true on 202. A failure is reported once, then counted.</summary>

@@ -12,9 +12,11 @@ namespace Perps.Benchmarks.Setup;
 /// Brings the wallets and webhooks tables up to a size with other users' rows, loaded straight into Postgres with
 /// COPY (the API would take minutes for 100,000 rows). The other users watch wallets that never trade, and their
 /// webhooks (sealed secrets, every event type) point at a path of the receiver that never gets a request.
+/// The growth run's delivery history is loaded the same way (TableFiller.History.cs).
 /// </summary>
-internal sealed class TableFiller(BenchApp app, SignatureCheckingReceiver receiver)
+internal sealed partial class TableFiller(BenchApp app, SignatureCheckingReceiver receiver)
 {
+    private const string NeverPath = "/never/";
     private static readonly string[] AllEvents = ["trade.new", "trade.close", "trade.liquidation"];
     private readonly SecretProtector _protector = new(Options.Create(new SecretsOptions { Key = BenchApp.SecretsKey }));
 
@@ -67,11 +69,12 @@ internal sealed class TableFiller(BenchApp app, SignatureCheckingReceiver receiv
         {
             for (var i = 0; i < addWebhooks; i++)
             {
+                // The path is how FillHistoryAsync tells these webhooks from the bench customers'.
                 var id = Ids.New(Ids.Webhook);
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(id, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(userIds[i % users], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync($"{receiver.BaseUrl}/never/{i}", NpgsqlDbType.Text, ct);
+                await copy.WriteAsync($"{receiver.BaseUrl}{NeverPath}{i}", NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(AllEvents, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(_protector.Seal(WebhookSignature.NewSecret(), id), NpgsqlDbType.Bytea, ct);
             }

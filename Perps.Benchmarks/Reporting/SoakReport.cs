@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using Perps.Benchmarks.Infrastructure;
+using Perps.Benchmarks.Runs;
+using static Perps.Benchmarks.Reporting.BenchReport;
+
+namespace Perps.Benchmarks.Reporting;
+
+internal sealed record SoakResult(
+    DateTimeOffset Started,
+    double Minutes,
+    MachineInfo Machine,
+    double EventsPerSecond,
+    string RateFrom,
+    double SoakMinutes,
+    IReadOnlyList<SoakMinute> ByMinute,
+    DeliveryLedger Ledger,
+    StorageResult Storage,
+    long InvalidSignatures,
+    long UnknownWebhooks,
+    IReadOnlyList<TargetCheck> Targets)
+{
+    public bool IsVoid => Ledger.IsVoid;
+
+    public bool Passed => !IsVoid && InvalidSignatures == 0 && UnknownWebhooks == 0 && Targets.All(t => t.Met);
+}
+
+/// <summary>
+/// The soak's line a minute, its table, and its verdict: memory no more than 10% above its reading at minute 5
+/// after it, p99 within 1.5× of the first minute's, and no backlog trending up.
+/// </summary>
+internal static class SoakReport
+{
+    public const double MemoryGrowthLimit = 0.10;
+    public const double P99Factor = 1.5;
+    public const int MemoryBaselineMinute = 5;
+
+    public static string MinuteLine(SoakMinute m) =>
+        $"minute {m.Minute}: {F(m.DeliveriesPerSecond)} deliveries/s; due → received p50 {Ms(m.P50Ms)}, p99 {Ms(m.P99Ms)}, max {Ms(m.MaxMs)} " +
+        $"({F(m.Events)} events{(m.NotArrived > 0 ? $", {F(m.NotArrived)} not arrived yet" : "")}); " +
+        $"memory: API {F(m.ApiMb)} MB, dispatchers {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} MB; " +
+        $"stream length {F(m.StreamLength)}; pending retries {F(m.PendingRetries)}";
+
+    public static List<TargetCheck> CheckTargets(IReadOnlyList<SoakMinute> minutes, double eventsPerSecond, int fanOut)
+    {
+        var checks = new List<TargetCheck>();
+        // Judged from minute 5 in a soak long enough to have minutes after it; a shorter one (a try-out) from minute 1.
+        var baseline = minutes.Count > MemoryBaselineMinute ? MemoryBaselineMinute - 1 : 0;
+        var after = minutes.Skip(baseline + 1).ToList();
+        var memory = new List<(string Name, Func<SoakMinute, double> Mb)> { ("API", m => m.ApiMb) };
+        var replicas = minutes.Count == 0 ? 0 : minutes.Min(m => m.DispatcherMb.Count);
+        memory.AddRange(Enumerable.Range(0, replicas).Select(i => ($"dispatcher {i + 1}", (Func<SoakMinute, double>)(m => m.DispatcherMb[i]))));
+        foreach (var (name, mb) in memory)
+        {
+            var target = $"soak: {name} memory at most {F(MemoryGrowthLimit * 100)}% above minute {baseline + 1}'s, every minute after it";
+            if (after.Count == 0)
+            {
+                checks.Add(new(target, "not judged: no minute after it", false));
+                continue;
+            }
+            var (from, peak) = (mb(minutes[baseline]), after.Max(mb));
+            var growth = peak / from - 1;
+            checks.Add(new(target, $"{F(from)} → at most {F(peak)} MB ({F(growth * 100, "+0.0;-0.0")}%)", growth <= MemoryGrowthLimit));
+        }
+
+        if (minutes.Count > 0)
+        {
+            var first = minutes[0].P99Ms;
+            var worst = minutes.Skip(1).Select(m => m.P99Ms / first).DefaultIfEmpty(1).Max();
+            checks.Add(new($"soak: p99 (due → received) every minute within {F(P99Factor, "0.0")}× of the first minute's",
+                $"first {Ms(first)}, worst {Ms(minutes.Max(m => m.P99Ms))} ({F(worst, "0.00")}×)",
+                double.IsFinite(worst) && worst <= P99Factor));
+        }
+
+        // Noise is allowed up to a second's worth of the offered load; a backlog that grows more than that over the run is trending up.
+        checks.Add(Trend("stream length", minutes.Select(m => (double)m.StreamLength).ToList(), eventsPerSecond));
+        checks.Add(Trend("pending retries", minutes.Select(m => (double)m.PendingRetries).ToList(), eventsPerSecond * fanOut));
+        return checks;
+    }
+
+    public static string Markdown(SoakResult r)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Soak: {F(r.EventsPerSecond)} events/s ({r.RateFrom}) for {F(r.SoakMinutes, "0.#")} minutes, fan-out 1");
+        md.AppendLine();
+        md.AppendLine("| Minute | deliveries/s | p50 ms | p99 ms | max ms | events | API MB | dispatchers MB | stream length | pending retries |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var m in r.ByMinute)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {m.Minute} | {F(m.DeliveriesPerSecond)} | {Ms(m.P50Ms, "")} | {Ms(m.P99Ms, "")} | {Ms(m.MaxMs, "")} | {F(m.Events)} | {F(m.ApiMb)} | {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} | {F(m.StreamLength)} | {F(m.PendingRetries)} |");
+        }
+        return md.ToString();
+    }
+
+    public static string Verdict(SoakResult r) =>
+        r.Passed ? "Soak: PASSED." : $"Soak: FAILED{(r.IsVoid ? " (VOID: deliveries went missing)" : "")}.";
+
+    /// <summary>Least-squares slope of the minute readings, times the minutes between the first and the last.</summary>
+    private static TargetCheck Trend(string name, IReadOnlyList<double> readings, double allowance)
+    {
+        var n = readings.Count;
+        var meanX = (n - 1) / 2.0;
+        var meanY = readings.DefaultIfEmpty(0).Average();
+        var spread = Enumerable.Range(0, n).Sum(x => (x - meanX) * (x - meanX));
+        var slope = spread == 0 ? 0 : Enumerable.Range(0, n).Sum(x => (x - meanX) * (readings[x] - meanY)) / spread;
+        var growth = slope * Math.Max(0, n - 1);
+        return new($"soak: {name} not trending up (growth over the run ≤ {F(allowance)}, a second's worth of load)",
+            $"{F(readings.FirstOrDefault())} → {F(readings.LastOrDefault())}, trend {F(slope, "+#,0.0;-#,0.0;0")} a minute", growth <= allowance);
+    }
+
+    private static string Ms(double ms, string unit = " ms") =>
+        double.IsPositiveInfinity(ms) ? "not all arrived" : $"{F(ms, "0.0")}{unit}";
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace Perps.Benchmarks.Runs;
+
+/// <summary>Where an event's arrival is noted: the webhook receiver's first arrival of it, or an alert client's frame.</summary>
+internal delegate bool ArrivalLookup(string eventId, out long arrivedTicks);
+
+/// <summary>
+/// The latencies of scheduled batches' events (<see cref="ScheduledIngest"/>): from the batch's due time to the
+/// event's arrival (the measure the targets are judged by), and from the batch's 202. An event can arrive before its
+/// 202 is read (the API queues it before answering): that counts as 0 ms from the 202, and how often is reported.
+/// </summary>
+internal sealed class ScheduledLatency
+{
+    private ScheduledLatency()
+    {
+    }
+
+    /// <summary>Milliseconds from the due time, sorted.</summary>
+    public List<double> FromDueMs { get; } = [];
+
+    /// <summary>Milliseconds from the 202 (never below 0), sorted.</summary>
+    public List<double> From202Ms { get; } = [];
+
+    /// <summary>Each arrived event's due time and its latency from it, in no order (for figures per second or minute).</summary>
+    public List<(long DueAt, double FromDueMs)> Samples { get; } = [];
+
+    public long Events { get; private set; }
+
+    public long Missing { get; private set; }
+
+    public long ArrivedBefore202 { get; private set; }
+
+    public double P50 => Round(Stats.Percentile(FromDueMs, 50));
+
+    public double P99 => Round(Stats.Percentile(FromDueMs, 99));
+
+    public double Max => Round(FromDueMs.LastOrDefault());
+
+    public static ScheduledLatency Of(IEnumerable<ScheduledBatch> batches, ArrivalLookup arrival)
+    {
+        var latency = new ScheduledLatency();
+        foreach (var (ids, dueAt, _, acceptedAt) in batches)
+        {
+            foreach (var id in ids)
+            {
+                latency.Events++;
+                if (!arrival(id, out var arrived))
+                {
+                    latency.Missing++;
+                    continue;
+                }
+                var from202 = Stats.Milliseconds(acceptedAt, arrived);
+                latency.ArrivedBefore202 += from202 < 0 ? 1 : 0;
+                latency.From202Ms.Add(Math.Max(0, from202));
+                latency.FromDueMs.Add(Stats.Milliseconds(dueAt, arrived));
+                latency.Samples.Add((dueAt, latency.FromDueMs[^1]));
+            }
+        }
+        latency.FromDueMs.Sort();
+        latency.From202Ms.Sort();
+        return latency;
+    }
+
+    /// <summary>Waits until every event has arrived or <paramref name="wait"/> passes, looking again only at those still out.</summary>
+    public static async Task WaitForArrivalsAsync(IEnumerable<string> eventIds, ArrivalLookup arrival, TimeSpan wait, CancellationToken ct)
+    {
+        var notYet = eventIds.Where(id => !arrival(id, out _)).ToList();
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+        while (notYet.Count > 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, ct);
+            notYet.RemoveAll(id => arrival(id, out _));
+        }
+    }
+
+    /// <summary>How far each batch left behind its due time (the generator's own lag), ms, sorted.</summary>
+    public static List<double> SendLagMs(IEnumerable<ScheduledBatch> batches) =>
+        batches.Select(b => Stats.Milliseconds(b.DueAt, b.SentAt)).Order().ToList();
+
+    /// <summary>How long each ingest request took to be answered, ms, sorted.</summary>
+    public static List<double> IngestMs(IEnumerable<ScheduledBatch> batches) =>
+        batches.Select(b => Stats.Milliseconds(b.SentAt, b.AcceptedAt)).Order().ToList();
+
+    /// <summary>The median latency from the due time of the events due in each second from <paramref name="from"/>.</summary>
+    public List<double> P50BySecond(long from) =>
+        Samples.GroupBy(s => (s.DueAt - from) / Stopwatch.Frequency).OrderBy(g => g.Key)
+            .Select(g => Round(Stats.Percentile([.. g.Select(s => s.FromDueMs).Order()], 50))).ToList();
+
+    public static double Round(double ms) => Math.Round(ms, 2);
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Perps.Benchmarks.Infrastructure;
+using Perps.Benchmarks.Reporting;
+using Perps.Benchmarks.Setup;
+
+namespace Perps.Benchmarks.Runs;
+
+/// <summary>
+/// One minute of a soak: deliveries the receiver got per second; the latency, from the scheduled send time, of the
+/// events due in that minute (one that had not arrived when the minute was judged counts as endless); resident
+/// memory of the API and of each dispatcher replica; and the backlog at the minute's end.
+/// </summary>
+internal sealed record SoakMinute(
+    int Minute,
+    double DeliveriesPerSecond,
+    long Events,
+    long NotArrived,
+    double P50Ms,
+    double P99Ms,
+    double MaxMs,
+    double ApiMb,
+    IReadOnlyList<double> DispatcherMb,
+    long StreamLength,
+    long PendingRetries);
+
+/// <summary>
+/// A steady open-loop load (<see cref="ScheduledIngest"/>) for a long time, judged a minute at a time while it goes
+/// on. Each minute's events are checked off and their arrival times dropped once used, so the benchmark's own memory
+/// stays flat however long the soak; the events still missing are checked again at the end, for the ledger.
+/// </summary>
+internal static class SoakRun
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LedgerWait = TimeSpan.FromSeconds(60);
+
+    public static async Task<(List<SoakMinute> Minutes, LedgerLine Ledger)> RunAsync(BenchSession session, HotGroup group,
+        double eventsPerSecond, TimeSpan length, int batch, Action<SoakMinute> report, CancellationToken ct)
+    {
+        var receiver = session.Receiver;
+        using var client = session.App.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        await using var backlog = await BacklogProbe.ConnectAsync(session.App);
+        receiver.Reset();
+        var ingest = new ScheduledIngest(client, session.Feed, group.Wallets, batch);
+        var start = Stopwatch.GetTimestamp();
+        var end = start + Ticks(length);
+        var sending = ingest.SendAsync(eventsPerSecond, start, end, ct);
+
+        var minutes = new List<SoakMinute>();
+        var waiting = new List<ScheduledBatch>(); // accepted, due in a minute not judged yet
+        var stillMissing = new List<string>();
+        long accepted = 0, delivered = 0, receivedBefore = 0;
+        var (processes, markBefore) = (session.Processes, start);
+        var count = (int)Math.Ceiling(length / Minute);
+        for (var minute = 1; minute <= count; minute++)
+        {
+            var mark = Math.Min(end, start + minute * Ticks(Minute));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, Stats.Milliseconds(Stopwatch.GetTimestamp(), mark) / 1000)), ct);
+            // Read at the mark: this minute's deliveries, the memory and the backlog now.
+            var readAt = Stopwatch.GetTimestamp();
+            var received = receiver.Received;
+            var deliveriesPerSecond = (received - receivedBefore) / (Stats.Milliseconds(markBefore, readAt) / 1000);
+            var api = processes.Where(p => p.Role == "api").Sum(ProcessProbe.ResidentBytes);
+            var dispatchers = processes.Where(p => p.Role == "dispatcher").OrderBy(p => p.Pid).Select(p => Mb(ProcessProbe.ResidentBytes(p))).ToList();
+            var now = await backlog.ReadAsync(ct);
+            (receivedBefore, markBefore) = (received, readAt);
+
+            if (minute == count)
+            {
+                await sending;
+                await ingest.AnsweredAsync(ct);
+            }
+            while (ingest.Accepted.TryDequeue(out var b))
+            {
+                waiting.Add(b);
+            }
+            // A batch answered after its minute was judged is judged with the next one.
+            var due = waiting.Where(b => b.DueAt < mark).ToList();
+            waiting.RemoveAll(b => b.DueAt < mark);
+            var ids = due.SelectMany(b => b.EventIds).ToList();
+            await ScheduledLatency.WaitForArrivalsAsync(ids, receiver.TryGetArrival, ArrivalWait, ct);
+
+            var latency = ScheduledLatency.Of(due, receiver.TryGetArrival);
+            var notYet = ids.Where(id => group.Webhooks.Any(w => !receiver.HasDelivered(id, w.Id))).ToHashSet(StringComparer.Ordinal);
+            stillMissing.AddRange(notYet);
+            accepted += ids.Count;
+            delivered += (long)(ids.Count - notYet.Count) * group.FanOut;
+            receiver.ForgetArrivals(ids);
+
+            var at = new SoakMinute(minute, Math.Round(deliveriesPerSecond), latency.Events, latency.Missing,
+                Percentile(latency, 50), Percentile(latency, 99), Percentile(latency, 100), Mb(api), dispatchers, now.StreamLength, now.PendingRetries);
+            minutes.Add(at);
+            report(at);
+        }
+
+        // What had not arrived when its minute was judged may have come since: the ledger counts it now.
+        delivered += (long)stillMissing.Count * group.FanOut - await LedgerCount.UndeliveredAfterAsync(receiver, group, stillMissing, LedgerWait, ct);
+        var owed = accepted * group.FanOut;
+        return (minutes, new LedgerLine("soak", group.FanOut, accepted, owed, delivered, owed - delivered, receiver.Duplicates, ingest.Failed.Count));
+    }
+
+    /// <summary>A percentile from the due time with every event not yet arrived counted as endless, so a loss cannot flatter it.</summary>
+    private static double Percentile(ScheduledLatency latency, double percentile)
+    {
+        if (latency.Events == 0)
+        {
+            return double.NaN;
+        }
+        var rank = (int)Math.Clamp(Math.Ceiling(percentile / 100 * latency.Events), 1, latency.Events);
+        return rank > latency.FromDueMs.Count ? double.PositiveInfinity : ScheduledLatency.Round(latency.FromDueMs[rank - 1]);
+    }
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    private static double Mb(double bytes) => Math.Round(bytes / 1048576.0);
+}
