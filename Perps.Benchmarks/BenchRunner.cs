@@ -109,7 +109,7 @@ internal sealed class BenchRunner(BenchOptions options)
         var (app, receiver, db, cpu) = (session.App, session.Receiver, session.Db, session.Cpu);
         var fanOut1 = await BenchTenants.CreateAsync(app, receiver, 1, ct);
         var fanOut10 = await BenchTenants.CreateAsync(app, receiver, 10, ct);
-        var storage = new StorageMeter(app.DatabaseConnectionString);
+        var storage = new StorageMeter(app.DatabaseConnectionString, TableFiller.SetupTables);
 
         await storage.MarkAsync(ct);
         await session.WarmUpAsync([fanOut1, fanOut10], options, ct);

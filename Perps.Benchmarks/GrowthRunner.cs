@@ -20,7 +20,7 @@ internal sealed class GrowthRunner(BenchOptions options)
         await using var session = await BenchSession.StartAsync(options, ct);
         var group = await BenchTenants.CreateAsync(session.App, session.Receiver, 1, ct);
         await session.Db.FillToAsync(100, 100, ct); // the other users, whose webhooks the history goes to
-        var storage = new StorageMeter(session.App.DatabaseConnectionString);
+        var storage = new StorageMeter(session.App.DatabaseConnectionString, TableFiller.SetupTables);
         await storage.MarkAsync(ct);
         await session.WarmUpAsync([group], options, ct);
 

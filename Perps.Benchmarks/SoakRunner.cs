@@ -20,7 +20,7 @@ internal sealed class SoakRunner(BenchOptions options)
         await session.WarmUpAsync([group], options, ct);
         var (rate, rateFrom) = await RateAsync(session, group, ct);
 
-        var storage = new StorageMeter(session.App.DatabaseConnectionString);
+        var storage = new StorageMeter(session.App.DatabaseConnectionString, TableFiller.SetupTables);
         await storage.MarkAsync(ct);
         BenchSession.Step($"soak: {rate:#,0} events/s ({rateFrom}) for {options.SoakLength.TotalMinutes:0.#} minutes …");
         var (minutes, ledgerLine) = await SoakRun.RunAsync(session, group, rate, options.SoakLength, options.LatencyBatch,

@@ -38,9 +38,9 @@ internal static class GrowthReport
         var later = full.Latency.P99Ms / empty.Latency.P99Ms;
         return
         [
-            new($"growth: fan-out 1 throughput with {full.Name} within {F(Tolerance, "0.0")}× of {empty.Name}",
+            new($"growth: {full.Name}, fan-out 1 throughput within {F(Tolerance, "0.0")}× of the run {empty.Name}",
                 $"{F(full.FanOut1.DeliveriesPerSecond)} vs {F(empty.FanOut1.DeliveriesPerSecond)} deliveries/s ({F(slower, "0.00")}×)", slower <= Tolerance),
-            new($"growth: p99 at {F(empty.Latency.TargetEventsPerSecond)} events/s (due → received) with {full.Name} within {F(Tolerance, "0.0")}× of {empty.Name}",
+            new($"growth: {full.Name}, p99 at {F(empty.Latency.TargetEventsPerSecond)} events/s (due → received) within {F(Tolerance, "0.0")}× of the run {empty.Name}",
                 $"{F(full.Latency.P99Ms, "0.0")} vs {F(empty.Latency.P99Ms, "0.0")} ms ({F(later, "0.00")}×)",
                 full.Latency.Missing == 0 && empty.Latency.Missing == 0 && later <= Tolerance),
         ];

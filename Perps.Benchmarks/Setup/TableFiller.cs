@@ -17,6 +17,10 @@ namespace Perps.Benchmarks.Setup;
 internal sealed partial class TableFiller(BenchApp app, SignatureCheckingReceiver receiver)
 {
     private const string NeverPath = "/never/";
+
+    /// <summary>The tables this setup (and the customers' setup through the API) writes: not the delivery pipeline's.</summary>
+    public static readonly IReadOnlyCollection<string> SetupTables = ["api_keys", "wallets", "webhooks"];
+
     private static readonly string[] AllEvents = ["trade.new", "trade.close", "trade.liquidation"];
     private readonly SecretProtector _protector = new(Options.Create(new SecretsOptions { Key = BenchApp.SecretsKey }));
 
