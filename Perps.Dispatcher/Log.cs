@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Webhook {WebhookId} disabled after repeated failed deliveries")]
     public static partial void WebhookDisabled(ILogger logger, string webhookId);
 
-    [LoggerMessage(7, LogLevel.Information, "Recovered {Count} events that were stored but never fanned out")]
+    [LoggerMessage(7, LogLevel.Information, "Fanning out {Count} events stored long ago whose stream entries are gone")]
     public static partial void RecoveredEvents(ILogger logger, int count);
 
     [LoggerMessage(8, LogLevel.Information, "Handed back {Count} unfinished deliveries at shutdown")]
@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Information, "Created consumer group {Group} on {Stream}")]
     public static partial void CreatedGroup(ILogger logger, string group, string stream);
 
-    [LoggerMessage(11, LogLevel.Warning, "Acknowledging {Count} fanned-out entries failed; they are reclaimed and yield nothing new")]
+    [LoggerMessage(11, LogLevel.Warning, "Acknowledging {Count} recorded entries failed; they are reclaimed and yield nothing new")]
     public static partial void AcknowledgeFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(12, LogLevel.Warning, "Delivery {DeliveryId} attempt {Attempt} was taken over by another replica while it waited for a slot; not sent here")]
@@ -52,4 +52,13 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Critical, "Attempt {Attempt} of delivery {DeliveryId} cannot be recorded; dropped, the delivery is claimed again when its lease runs out")]
     public static partial void RecordDropped(ILogger logger, Exception exception, string deliveryId, int attempt);
+
+    [LoggerMessage(18, LogLevel.Warning, "Releasing {Count} fanned-out events failed; the sweep releases them later")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(19, LogLevel.Warning, "Renewing the claim on {Count} stream entries in progress failed; retrying")]
+    public static partial void EntryRenewalFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(20, LogLevel.Information, "Sweep skipped: the stream holds {Length} entries, too many to tell which events it still names")]
+    public static partial void SweepSkipped(ILogger logger, long length);
 }

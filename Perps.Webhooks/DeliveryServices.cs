@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Secrets;
 using Perps.Webhooks.Security;
 using Perps.Webhooks.Telemetry;
@@ -10,7 +11,10 @@ namespace Perps.Webhooks;
 
 public static class DeliveryServices
 {
-    /// <summary>What the API (for tests of an endpoint) and the dispatcher both need to sign, send and record an attempt.</summary>
+    /// <summary>
+    /// What the API (for tests, redeliveries and recoveries) and the dispatcher both need to sign and send attempts,
+    /// and the delivery lifecycle: every statement that changes a delivery.
+    /// </summary>
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SecretsOptions>().BindConfiguration(SecretsOptions.Section).ValidateOnStart();
@@ -28,7 +32,10 @@ public static class DeliveryServices
         builder.Services.AddSingleton<SafeConnector>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<RetryPolicy>();
+        builder.Services.AddSingleton<EventFanOut>();
         builder.Services.AddSingleton<DeliveryRecorder>();
+        builder.Services.AddSingleton<DueDeliveries>();
+        builder.Services.AddSingleton<ManualDeliveries>();
         builder.Services.AddSingleton<PerpsMetrics>();
         return builder;
     }

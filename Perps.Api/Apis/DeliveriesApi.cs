@@ -9,6 +9,7 @@ using Perps.Api.Data;
 using Perps.Webhooks;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Events;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Api.Apis;
 
@@ -41,7 +42,7 @@ public static class DeliveriesApi
     /// A test says nothing about the endpoint's health: it never counts toward disabling it.
     /// </summary>
     private static async Task<Results<Ok<TestResultEnvelope>, ProblemHttpResult>> TestWebhook(
-        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries,
+        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, ManualDeliveries manual,
         WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time,
         IHostApplicationLifetime lifetime, CancellationToken ct)
     {
@@ -60,10 +61,10 @@ public static class DeliveriesApi
         var eventId = Ids.New(Ids.Event);
         var data = SampleEvents.For(type);
         var body = EventBody.Create(eventId, type, time.GetUtcNow().ToUnixTimeSeconds(), data);
-        var job = await deliveries.CreateTestDeliveryAsync(webhook, apiKeyId, secret, eventId, type, data.Owner, body, ct);
+        var job = await manual.CreateTestAsync(apiKeyId, webhook.Id, webhook.Url, secret, eventId, type, data.Owner, body, ct);
         var outcome = await sender.SendAsync(job, lifetime.ApplicationStopping);
         var status = outcome.Succeeded ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
-        await recorder.RecordAsync([new AttemptRecord(job.DeliveryId, job.WebhookId, job.Attempt, outcome, status, null, IsTest: true)], CancellationToken.None);
+        await recorder.RecordAsync([AttemptRecord.Of(job, outcome, status, null)], CancellationToken.None);
 
         return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(job.DeliveryId, eventId, type, outcome.Succeeded,
             outcome.StatusCode, outcome.Duration.TotalMilliseconds, outcome.Error, outcome.ResponseBody)));
@@ -100,7 +101,7 @@ public static class DeliveriesApi
     }
 
     private static async Task<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>> Redeliver(
-        string id, string deliveryId, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+        string id, string deliveryId, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, ManualDeliveries manual, CancellationToken ct)
     {
         var apiKeyId = user.ApiKeyId();
         if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
@@ -111,17 +112,17 @@ public static class DeliveriesApi
         {
             return WebhookInactive();
         }
-        if (await deliveries.RedeliverAsync(apiKeyId, id, deliveryId, ct) is { } delivery)
+        var requeued = await manual.RedeliverAsync(apiKeyId, id, deliveryId, ct);
+        return (requeued, await deliveries.GetAsync(apiKeyId, id, deliveryId, ct)) switch
         {
-            return TypedResults.Accepted($"/api/webhooks/{id}/deliveries/{deliveryId}", new DeliveryEnvelope(delivery));
-        }
-        return await deliveries.GetAsync(apiKeyId, id, deliveryId, ct) is null
-            ? Problems.NotFound("Delivery", deliveryId)
-            : Problems.Conflict("Delivery in progress", "This delivery is still pending; it can be redelivered once it has finished.");
+            (_, null) => Problems.NotFound("Delivery", deliveryId),
+            (true, { } delivery) => TypedResults.Accepted($"/api/webhooks/{id}/deliveries/{deliveryId}", new DeliveryEnvelope(delivery)),
+            (false, _) => Problems.Conflict("Delivery in progress", "This delivery is still pending; it can be redelivered once it has finished."),
+        };
     }
 
     private static async Task<Results<Accepted<RecoverEnvelope>, ProblemHttpResult>> Recover(
-        string id, RecoverRequest request, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+        string id, RecoverRequest request, ClaimsPrincipal user, WebhookStore webhooks, ManualDeliveries manual, CancellationToken ct)
     {
         var apiKeyId = user.ApiKeyId();
         if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
@@ -132,7 +133,7 @@ public static class DeliveriesApi
         {
             return WebhookInactive();
         }
-        var requeued = await deliveries.RecoverAsync(apiKeyId, id, request.Since, ct);
+        var requeued = await manual.RecoverAsync(apiKeyId, id, request.Since, ct);
         return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", new RecoverEnvelope(requeued));
     }
 

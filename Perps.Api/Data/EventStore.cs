@@ -8,16 +8,22 @@ internal sealed record StoredEvent(string Id, string Type, string Owner, string 
 internal sealed class EventStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Stores the events in one statement; an id already stored is skipped. Returns the ids stored now.
+    /// Stores the events in one statement, each awaiting fan-out; an id already stored is skipped. Returns the ids
+    /// stored now.
     /// <paramref name="traceParent"/> is the accepting request's trace, so an alert's span can link to it.
     /// </summary>
     public async Task<List<string>> InsertNewAsync(IReadOnlyList<StoredEvent> events, string? traceParent, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO events (id, type, owner, body, trace_parent)
-            SELECT *, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
+            WITH stored AS (
+                INSERT INTO events (id, type, owner, body, trace_parent)
+                SELECT *, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
+            ), awaiting AS (
+                INSERT INTO fan_out_awaiting (event_id) SELECT id FROM stored
+            )
+            SELECT id FROM stored
             """);
         command.Parameters.Add(new() { Value = events.Select(e => e.Id).ToArray() });
         command.Parameters.Add(new() { Value = events.Select(e => e.Type).ToArray() });

@@ -1,4 +1,5 @@
 using Npgsql;
+using Perps.Webhooks.Schema;
 
 namespace Perps.Api.Data;
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
@@ -7,6 +7,7 @@ using Microsoft.OpenApi;
 using Perps.Api.Contracts;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Events;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Api.OpenApi;
 

@@ -1,6 +1,5 @@
 using Perps.Dispatcher.Health;
 using Perps.Dispatcher.Pipeline;
-using Perps.Dispatcher.Storage;
 using Perps.Webhooks;
 
 namespace Perps.Dispatcher.Extensions;
@@ -15,12 +14,12 @@ internal static class Extensions
         // In-flight deliveries get up to one timeout to finish when the dispatcher stops.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        builder.Services.AddSingleton<DispatchStore>();
+        builder.Services.AddSingleton<FanOutRunner>();
         builder.Services.AddSingleton<DispatcherHeartbeat>();
         builder.Services.AddSingleton<SendFairness>();
 
         // Stopped in reverse order: stop taking work, finish what is in flight, then write the last results.
-        builder.Services.AddSingletonHostedService<ResultWriter>();
+        builder.Services.AddSingletonHostedService<RecordQueue>();
         builder.Services.AddSingletonHostedService<DeliveryWorker>();
         builder.Services.AddHostedService<EventStreamConsumer>();
         builder.Services.AddHostedService<DueDeliveryScheduler>();

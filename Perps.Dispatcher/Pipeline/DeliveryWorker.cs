@@ -2,26 +2,27 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Perps.Dispatcher.Storage;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Telemetry;
 
 namespace Perps.Dispatcher.Pipeline;
 
 /// <summary>
-/// Sends claimed deliveries, at most <see cref="DeliveryOptions.MaxConcurrency"/> at a time, each user within its
+/// Sends deliveries (fresh from a fan-out, or claimed from Postgres), at most <see cref="DeliveryOptions.MaxConcurrency"/> at a time, each user within its
 /// share (<see cref="SendFairness"/>). Jobs wait in one queue per user, started in turn, so one user's slow endpoints
 /// hold back only that user's jobs. Callers wait while the queues are full (the back-pressure on reading more work);
 /// a user whose own queue stays full defers its surplus to Postgres instead of holding the caller. A job that waited
 /// so long that its lease could run out mid-request renews the lease first, and is dropped if another replica took
-/// it over: no attempt is sent twice. Each result, whatever went wrong, goes to the <see cref="ResultWriter"/>. At
+/// it over: no attempt is sent twice (a fresh delivery's lease is its fan-out's stream entry, renewed by the
+/// <see cref="EventStreamConsumer"/>). Each result, whatever went wrong, goes to the <see cref="RecordQueue"/>. At
 /// shutdown, requests in flight get one timeout to finish; what is left is handed back to Postgres, due now.
 /// </summary>
 internal sealed class DeliveryWorker(
     WebhookSender sender,
     RetryPolicy retryPolicy,
-    ResultWriter results,
-    DispatchStore store,
+    RecordQueue results,
+    DueDeliveries due,
     SendFairness fairness,
     PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
@@ -100,7 +101,7 @@ internal sealed class DeliveryWorker(
         if (!_unsent.IsEmpty)
         {
             var unsent = _unsent.DistinctBy(j => j.DeliveryId).ToList();
-            await store.HandBackAsync(unsent, TimeSpan.Zero, cancellationToken);
+            await HandBackAsync(unsent, TimeSpan.Zero, cancellationToken);
             Log.HandedBack(logger, unsent.Count);
         }
     }
@@ -262,13 +263,13 @@ internal sealed class DeliveryWorker(
     /// <summary>True when the claim is fresh, or its lease was renewed; false when another replica has taken it over.</summary>
     private async Task<bool> StillOwnedAsync(DeliveryJob job)
     {
-        if (Stopwatch.GetElapsedTime(job.ClaimedAt) < _renewLeaseAfter)
+        if (!job.IsStored || Stopwatch.GetElapsedTime(job.ClaimedAt) < _renewLeaseAfter)
         {
             return true;
         }
         try
         {
-            if (await store.RenewLeaseAsync(job, _abort.Token))
+            if (await due.RenewLeaseAsync(job, _abort.Token))
             {
                 return true;
             }
@@ -291,13 +292,29 @@ internal sealed class DeliveryWorker(
         }
         try
         {
-            await store.HandBackAsync(deferred, DeferDelay, CancellationToken.None);
+            await HandBackAsync(deferred, DeferDelay, CancellationToken.None);
             Log.Deferred(logger, deferred.Count);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             // Their leases run out and they are claimed again then.
             Log.DeferFailed(logger, ex, deferred.Count);
+        }
+    }
+
+    /// <summary>
+    /// Puts unsent attempts back in line, due after <paramref name="delay"/>: a claimed one gets its attempt number
+    /// back; a fresh one is recorded as a pending delivery with no attempt.
+    /// </summary>
+    private async Task HandBackAsync(IReadOnlyList<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        foreach (var job in jobs.Where(j => !j.IsStored))
+        {
+            results.Add(AttemptRecord.NotAttempted(job, DeliveryStatus.Pending, delay));
+        }
+        if (jobs.Where(j => j.IsStored).ToList() is { Count: > 0 } claimed)
+        {
+            await due.HandBackAsync(claimed, delay, cancellationToken);
         }
     }
 

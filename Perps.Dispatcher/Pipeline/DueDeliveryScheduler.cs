@@ -1,18 +1,24 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Dispatcher.Health;
-using Perps.Dispatcher.Storage;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
+using Perps.Webhooks.Streams;
+using StackExchange.Redis;
 
 namespace Perps.Dispatcher.Pipeline;
 
 /// <summary>
 /// Every <see cref="DeliveryOptions.PollInterval"/>, takes from Postgres what is due: retries whose wait is over,
-/// redeliveries and recoveries, deferred attempts, attempts whose dispatcher died; and, less often, events whose stream entry was
-/// lost. Postgres holds this work, so it survives Redis losing everything and restarts of the whole app.
+/// redeliveries and recoveries, deferred attempts, attempts whose dispatcher died; and, less often, events still
+/// awaiting fan-out long after they were stored that no stream entry names any more (Redis lost it). Postgres holds
+/// this work, so it survives Redis losing everything and restarts of the whole app.
 /// </summary>
 internal sealed class DueDeliveryScheduler(
-    DispatchStore store,
+    DueDeliveries due,
+    EventFanOut fanOut,
+    FanOutRunner fanOutRunner,
+    IConnectionMultiplexer redis,
     DeliveryWorker worker,
     DispatcherHeartbeat heartbeat,
     IOptions<DeliveryOptions> options,
@@ -20,6 +26,9 @@ internal sealed class DueDeliveryScheduler(
     ILogger<DueDeliveryScheduler> logger) : BackgroundService
 {
     private const int ClaimBatch = 200;
+
+    /// <summary>A stream longer than this is not read through to find which events it names: the sweep waits.</summary>
+    private const long MaxStreamToScan = 20_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,14 +41,14 @@ internal sealed class DueDeliveryScheduler(
             {
                 // No more than the free slots: a claimed attempt starts at once, well inside its lease.
                 int limit;
-                List<(DeliveryJob Job, string EventId)> due;
+                List<DeliveryJob> claimed;
                 do
                 {
                     limit = Math.Min(ClaimBatch, worker.FreeSlots);
-                    due = await store.ClaimDueAsync(limit, stoppingToken);
-                    await worker.DispatchAsync(due.Select(d => d.Job).ToList(), stoppingToken);
+                    claimed = await due.ClaimAsync(limit, stoppingToken);
+                    await worker.DispatchAsync(claimed, stoppingToken);
                 }
-                while (limit > 0 && due.Count == limit);
+                while (limit > 0 && claimed.Count == limit);
 
                 if (time.GetUtcNow() >= nextSweep)
                 {
@@ -47,7 +56,7 @@ internal sealed class DueDeliveryScheduler(
                     await FanOutStrandedEventsAsync(stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is NpgsqlException or RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
                 Log.SchedulerFailed(logger, ex);
             }
@@ -59,16 +68,35 @@ internal sealed class DueDeliveryScheduler(
         while (await WaitAsync(timer, stoppingToken));
     }
 
+    /// <summary>
+    /// Events awaiting fan-out for longer than <see cref="DeliveryOptions.FanOutGrace"/> are still in progress if
+    /// an entry of the stream names them (unread, or pending: entries are deleted once recorded); the others lost
+    /// their entry, and are fanned out from Postgres.
+    /// </summary>
     private async Task FanOutStrandedEventsAsync(CancellationToken stoppingToken)
     {
-        var stranded = await store.FindStrandedEventsAsync(1000, stoppingToken);
+        var waiting = await fanOut.AwaitingSinceBeforeAsync(options.Value.FanOutGrace, 1000, stoppingToken);
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+        var db = redis.GetDatabase();
+        var length = await db.StreamLengthAsync(EventStream.Key);
+        if (length > MaxStreamToScan)
+        {
+            Log.SweepSkipped(logger, length);
+            return;
+        }
+        var named = (await db.StreamRangeAsync(EventStream.Key, count: (int)MaxStreamToScan))
+            .SelectMany(entry => EventStream.EventIds(entry[EventStream.EventIdsField], entry[EventStream.EventIdField]))
+            .ToHashSet(StringComparer.Ordinal);
+        var stranded = waiting.Where(id => !named.Contains(id)).ToDictionary(id => id, _ => (string?)null, StringComparer.Ordinal);
         if (stranded.Count == 0)
         {
             return;
         }
-        var fannedOut = await store.FanOutAsync(stranded, stoppingToken);
         Log.RecoveredEvents(logger, stranded.Count);
-        await worker.DispatchAsync(fannedOut.Select(f => f.Job).ToList(), stoppingToken);
+        await fanOutRunner.RunAsync(new FanOutTicket([], stranded), stoppingToken);
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

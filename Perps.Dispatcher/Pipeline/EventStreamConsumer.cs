@@ -1,8 +1,9 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Dispatcher.Health;
-using Perps.Dispatcher.Storage;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Streams;
 using Perps.Webhooks.Telemetry;
 using StackExchange.Redis;
@@ -10,15 +11,16 @@ using StackExchange.Redis;
 namespace Perps.Dispatcher.Pipeline;
 
 /// <summary>
-/// Reads accepted events from the Redis stream through the consumer group (so replicas share them), fans each out
-/// to its deliveries in Postgres, acknowledges and deletes the entries (the stream stays short without dropping
-/// unprocessed work), and hands the first attempts to the <see cref="DeliveryWorker"/>. Entries left pending by a
-/// replica that died are reclaimed after <see cref="DeliveryOptions.ClaimIdle"/>.
+/// Reads accepted events from the Redis stream through the consumer group (so replicas share them) and runs their
+/// fan-out (<see cref="FanOutRunner"/>): the first attempts go out before any delivery row is written. An entry stays
+/// pending in the group until every delivery it led to is recorded, then it is acknowledged and deleted (the stream
+/// stays short without dropping unfinished work): the pending entry is the first attempts' lease, renewed while they
+/// are in flight. Entries left pending by a replica that died are reclaimed after
+/// <see cref="DeliveryOptions.ClaimIdle"/> and fanned out again, minus the deliveries already recorded.
 /// </summary>
 internal sealed class EventStreamConsumer(
     IConnectionMultiplexer redis,
-    DispatchStore store,
-    DeliveryWorker worker,
+    FanOutRunner fanOut,
     DispatcherHeartbeat heartbeat,
     PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
@@ -26,10 +28,14 @@ internal sealed class EventStreamConsumer(
     ILogger<EventStreamConsumer> logger) : BackgroundService
 {
     private const int BatchSize = 256;
+
+    /// <summary>The most events one fan-out takes (whole entries, so an entry of a larger request is one fan-out alone).</summary>
+    private const int EventsPerFanOut = 512;
     private const int BlockMilliseconds = 1000;
     private const int BatchesInFlight = 4;
     private static readonly TimeSpan LagSampleInterval = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _batchSlots = new(BatchesInFlight);
+    private readonly ConcurrentDictionary<FanOutTicket, byte> _unrecorded = new();
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,6 +49,7 @@ internal sealed class EventStreamConsumer(
         Log.Consuming(logger, EventStream.Key, _consumer, EventStream.ConsumerGroup);
 
         var nextReclaim = time.GetUtcNow();
+        var nextRenewal = time.GetUtcNow();
         var nextLagSample = time.GetUtcNow();
         var groupReady = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -61,6 +68,11 @@ internal sealed class EventStreamConsumer(
                     var reclaimed = await db.StreamAutoClaimAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer,
                         (long)options.Value.ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
                     await ProcessAsync(db, reclaimed.ClaimedEntries, stoppingToken);
+                }
+                if (time.GetUtcNow() >= nextRenewal)
+                {
+                    nextRenewal = time.GetUtcNow() + options.Value.ClaimIdle / 3;
+                    await RenewUnrecordedAsync(db);
                 }
                 if (time.GetUtcNow() >= nextLagSample)
                 {
@@ -102,11 +114,6 @@ internal sealed class EventStreamConsumer(
         {
             await ProcessAsync(db, entries, stoppingToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Fanned out but not acknowledged: the entries are reclaimed after ClaimIdle and then yield nothing new.
-            Log.AcknowledgeFailed(logger, ex, entries.Length);
-        }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
@@ -116,49 +123,85 @@ internal sealed class EventStreamConsumer(
         }
     }
 
-    /// <summary>Fans the entries' events out; acknowledges only once the deliveries are committed.</summary>
+    /// <summary>
+    /// Fans the entries' events out, a few hundred events at a time. A fan-out that fails leaves its entries pending,
+    /// to be reclaimed after ClaimIdle.
+    /// </summary>
     private async Task ProcessAsync(IDatabase db, StreamEntry[] entries, CancellationToken stoppingToken)
     {
-        if (entries.Length == 0)
+        foreach (var ticket in Tickets(db, entries))
         {
-            return;
+            _unrecorded[ticket] = 0;
+            try
+            {
+                await fanOut.RunAsync(ticket, stoppingToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                _unrecorded.TryRemove(ticket, out _);
+                Log.FanOutFailed(logger, ex, ticket.EventIds.Count);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
         }
+    }
+
+    /// <summary>The entries grouped into fan-outs of whole entries, each acknowledged once all its deliveries are recorded.</summary>
+    private IEnumerable<FanOutTicket> Tickets(IDatabase db, StreamEntry[] entries)
+    {
+        var entryIds = new List<string>();
         var traceParents = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            if (entry[EventStream.EventIdField] is { IsNullOrEmpty: false } eventId)
+            var eventIds = EventStream.EventIds(entry[EventStream.EventIdsField], entry[EventStream.EventIdField]);
+            if (traceParents.Count > 0 && traceParents.Count + eventIds.Length > EventsPerFanOut)
             {
-                traceParents[eventId!] = entry[EventStream.TraceParentField];
+                yield return NewTicket(db, entryIds, traceParents);
+                (entryIds, traceParents) = ([], new(StringComparer.Ordinal));
+            }
+            entryIds.Add(entry.Id!);
+            string? traceParent = entry[EventStream.TraceParentField];
+            foreach (var eventId in eventIds)
+            {
+                traceParents[eventId] = traceParent;
             }
         }
-
-        List<(DeliveryJob Job, string EventId)> fannedOut;
-        try
+        if (entryIds.Count > 0)
         {
-            fannedOut = await store.FanOutAsync(traceParents.Keys, stoppingToken);
+            yield return NewTicket(db, entryIds, traceParents);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-        {
-            // Not acknowledged: the entries stay pending and are reclaimed after ClaimIdle.
-            Log.FanOutFailed(logger, ex, traceParents.Count);
-            await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            return;
-        }
+    }
 
-        // The deliveries are committed, so the entries are done with: acknowledged while the first attempts go out,
-        // neither waiting for the other (a busy worker holds back dispatching, not the acknowledgement).
-        var ids = entries.Select(e => e.Id).ToArray();
-        var acknowledging = Task.WhenAll(
+    private FanOutTicket NewTicket(IDatabase db, List<string> entryIds, Dictionary<string, string?> traceParents) =>
+        new(entryIds, traceParents) { OnRecorded = ticket => AcknowledgeAsync(db, ticket) };
+
+    /// <summary>Every delivery of the ticket is recorded: its entries are done with.</summary>
+    private async Task AcknowledgeAsync(IDatabase db, FanOutTicket ticket)
+    {
+        _unrecorded.TryRemove(ticket, out _);
+        var ids = ticket.StreamEntryIds.Select(id => (RedisValue)id).ToArray();
+        await Task.WhenAll(
             db.StreamAcknowledgeAsync(EventStream.Key, EventStream.ConsumerGroup, ids),
             db.StreamDeleteAsync(EventStream.Key, ids));
+    }
+
+    /// <summary>
+    /// Claims the entries whose deliveries are still unrecorded again, which resets their idle time: a live replica's
+    /// first attempts are never reclaimed by another, however long they wait for a slot or a slow receiver.
+    /// </summary>
+    private async Task RenewUnrecordedAsync(IDatabase db)
+    {
+        var ids = _unrecorded.Keys.SelectMany(t => t.StreamEntryIds).Select(id => (RedisValue)id).ToArray();
+        if (ids.Length == 0)
+        {
+            return;
+        }
         try
         {
-            var jobs = fannedOut.Select(f => f.Job with { TraceParent = traceParents[f.EventId] }).ToList();
-            await worker.DispatchAsync(jobs, stoppingToken);
+            await db.StreamClaimIdsOnlyAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer, 0, ids);
         }
-        finally
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            await acknowledging;
+            Log.EntryRenewalFailed(logger, ex, ids.Length);
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Tests.Infrastructure;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Tests.Delivery;
 
@@ -50,7 +51,7 @@ public sealed class ResultIntegrityTests(PerpsAppFixture app)
         // As a replica that claimed the last attempt of the round, one more after its lease ran out, and then died.
         await using var database = await app.OpenDatabaseAsync();
         await using (var command = database.CreateCommand("""
-            WITH event AS (INSERT INTO events (id, type, owner, body, fanned_out_at) VALUES ($1, 'trade.new', 'nobody', '{}', now()))
+            WITH event AS (INSERT INTO events (id, type, owner, body) VALUES ($1, 'trade.new', 'nobody', '{}'))
             INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, round_start, last_attempt_at, next_attempt_at)
             VALUES ($2, $1, $3, 'pending', $4, 0, now() - interval '1 minute', now() - interval '1 second')
             """))

@@ -188,10 +188,13 @@ public sealed class DeliveryLoad
         return (Tally(), drain, since.Elapsed);
     }
 
-    /// <summary>Events fanned out more than two seconds after they were stored: by the sweep, or late for an outage.</summary>
+    /// <summary>Events whose first delivery was recorded more than two seconds after they were stored: by the sweep, or late for an outage.</summary>
     public async Task<long?> LateFanOutsAsync() => await App.CountAsync($"""
-        SELECT count(*) FROM events
-        WHERE fanned_out_at > created_at + interval '2 seconds' AND id IN ({string.Join(", ", _accepted.Keys.Select(id => $"'{id}'"))})
+        SELECT count(*) FROM (
+            SELECT d.event_id FROM deliveries d JOIN events e ON e.id = d.event_id
+            WHERE d.event_id IN ({string.Join(", ", _accepted.Keys.Select(id => $"'{id}'"))})
+            GROUP BY d.event_id, e.created_at
+            HAVING min(d.created_at) > e.created_at + interval '2 seconds') late
         """);
 
     /// <summary>Attempt numbers claimed but never recorded: sends lost with a dispatcher, made good when the lease ran out.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Faults;
@@ -65,6 +66,28 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture) : IClassFixtur
             $"{failedAttempts} failed attempts retried");
         tally.AssertAtLeastOnce();
         Assert.True(failedAttempts > 0, "the endpoints were expected to fail some attempts");
+    }
+
+    [Fact]
+    public async Task AFirstAttemptThatOutlivesClaimIdleIsSentOnceAndRecordedOnce()
+    {
+        // Each answer takes 4 s: past ClaimIdle (3 s), inside the timeout (5 s). The pending stream entry is these
+        // first attempts' only lease, so it must be renewed while they are in flight, or another claim resends them.
+        using var user = await App.CreateUserAsync("slow receiver");
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var webhook = await user.CreateWebhookAsync(fixture.Receiver.NewEndpoint(_ => (200, TimeSpan.FromSeconds(4))));
+        var ids = await App.Distributed.IngestAsync(Enumerable.Range(0, 3).Select(_ => (JsonNode)Trades.Event(wallet)).ToArray());
+
+        var received = await fixture.Receiver.WaitForAsync(webhook.Url, ids.Count, TimeSpan.FromSeconds(20));
+        await Task.Delay(FaultApp.Timeout, TestContext.Current.CancellationToken); // any second send would have arrived by now
+        var deliveries = (await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries"),
+            list => list["deliveries"]!.AsArray().Count(d => d!["status"]!.GetValue<string>() == "succeeded") == ids.Count,
+            TimeSpan.FromSeconds(10), list => list.ToJsonString()))["deliveries"]!.AsArray().Select(d => d!.AsObject()).ToList();
+
+        Assert.Equal(ids.Order(), fixture.Receiver.Received(webhook.Url).Select(r => JsonNode.Parse(r.BodyText)!["id"]!.GetValue<string>()).Order());
+        Assert.All(deliveries, d => Assert.Equal(1, d["attempts"]!.GetValue<int>()));
+        Assert.Equal(received.Select(r => r.Header("X-Delivery-ID")).Order(), deliveries.Select(d => d["id"]!.GetValue<string>()).Order());
     }
 
     private async Task RestartUnderLoadLosesNoDeliveryAsync(string resource, string fault)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Webhooks.Delivery;
 
@@ -12,13 +13,13 @@ public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
     {
         if (outcome.Succeeded)
         {
-            return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Succeeded, null);
+            return AttemptRecord.Of(job, outcome, DeliveryStatus.Succeeded, null);
         }
 
         var retries = options.Value.Retries;
         if (job.AttemptInRound > retries.Count)
         {
-            return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Failed, null);
+            return AttemptRecord.Of(job, outcome, DeliveryStatus.Failed, null);
         }
 
         var wait = retries[job.AttemptInRound - 1];
@@ -26,6 +27,6 @@ public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
         {
             wait = TimeSpan.FromTicks(Math.Clamp(retryAfter.Ticks, wait.Ticks, Math.Max(wait.Ticks, options.Value.MaxRetryAfter.Ticks)));
         }
-        return new(job.DeliveryId, job.WebhookId, job.Attempt, outcome, DeliveryStatus.Pending, wait);
+        return AttemptRecord.Of(job, outcome, DeliveryStatus.Pending, wait);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Webhooks.Telemetry;
 
@@ -44,24 +45,28 @@ public sealed class PerpsMetrics
 
     public void Attempted(AttemptRecord record, DateTimeOffset eventStoredAt)
     {
+        if (record.Outcome is not { } attempt)
+        {
+            return;
+        }
         var outcome = record.Status switch
         {
             DeliveryStatus.Pending => "retrying",
             _ => record.Status,
         };
         var tags = new TagList { { "perps.delivery.outcome", outcome } };
-        if (record.Outcome.StatusCode is { } code)
+        if (attempt.StatusCode is { } code)
         {
             tags.Add("http.response.status_code", code);
         }
-        _attemptDuration.Record(record.Outcome.Duration.TotalSeconds, tags);
+        _attemptDuration.Record(attempt.Duration.TotalSeconds, tags);
         if (record.Status != DeliveryStatus.Pending)
         {
             _deliveriesFinished.Add(1, new KeyValuePair<string, object?>("perps.delivery.outcome", record.Status));
         }
         if (record.Status == DeliveryStatus.Succeeded)
         {
-            var finishedAt = record.Outcome.AttemptedAt + record.Outcome.Duration;
+            var finishedAt = attempt.AttemptedAt + attempt.Duration;
             _latency.Record(Math.Max(0, (finishedAt - eventStoredAt).TotalSeconds));
         }
     }

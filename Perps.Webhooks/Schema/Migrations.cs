@@ -1,7 +1,7 @@
-namespace Perps.Api.Data;
+namespace Perps.Webhooks.Schema;
 
 /// <summary>The schema, as numbered steps applied once each, in order. Never edit a step that has shipped: add one.</summary>
-internal static class Migrations
+public static class Migrations
 {
     public static readonly IReadOnlyList<string> Steps =
     [
@@ -105,6 +105,19 @@ internal static class Migrations
         CREATE INDEX events_by_owner_position ON events (owner, accepted_xid, seq);
         CREATE TABLE event_log (epoch text NOT NULL);
         INSERT INTO event_log (epoch) VALUES (left(md5(gen_random_uuid()::text), 12));
+        """,
+        """
+        -- Deliveries are written once: a first attempt is sent before its delivery row exists, and the delivery, the
+        -- attempt and its outcome are recorded together afterwards. An event waiting for that is a row of this narrow
+        -- table (deleted once its deliveries are recorded), not a second version of the event row with its body and
+        -- four index entries.
+        CREATE TABLE fan_out_awaiting (
+            event_id   text PRIMARY KEY,
+            stored_at  timestamptz NOT NULL DEFAULT now()
+        );
+        INSERT INTO fan_out_awaiting (event_id, stored_at) SELECT id, created_at FROM events WHERE fanned_out_at IS NULL AND NOT is_test;
+        DROP INDEX events_awaiting_fan_out;
+        ALTER TABLE events DROP COLUMN fanned_out_at;
         """,
     ];
 }

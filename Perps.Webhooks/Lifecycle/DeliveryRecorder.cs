@@ -1,21 +1,44 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Perps.Webhooks.Delivery;
 
-namespace Perps.Webhooks.Delivery;
+namespace Perps.Webhooks.Lifecycle;
 
 /// <summary>
-/// Writes attempts and the state they lead to, many per round trip: the attempt rows, the deliveries, each
-/// endpoint's failure streak, and the automatic disabling of endpoints that keep failing (their queued
-/// deliveries are then cancelled by the dispatchers' scheduler, the one place that cancels).
+/// Records deliveries, many per round trip, in one transaction: a fan-out's deliveries are created here, once, with
+/// the outcome of their first attempt; the attempt rows; the state each attempt leads to; each endpoint's failure
+/// streak; the automatic disabling of endpoints that keep failing (their queued deliveries are then cancelled by the
+/// dispatchers' scheduler, the one place that cancels); and the release of events whose fan-out is fully recorded.
 /// </summary>
 public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options)
 {
     /// <summary>Records the batch; returns the ids of the webhooks it disabled.</summary>
-    public async Task<IReadOnlyList<string>> RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken) =>
+        RecordAsync(records, [], cancellationToken);
+
+    /// <summary>
+    /// Records the batch and takes <paramref name="fannedOutEvents"/> (whose deliveries are all recorded) out of
+    /// <c>fan_out_awaiting</c>; returns the ids of the webhooks it disabled.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RecordAsync(
+        IReadOnlyList<AttemptRecord> records, IReadOnlyCollection<string> fannedOutEvents, CancellationToken cancellationToken)
     {
+        if (records.Count == 0 && fannedOutEvents.Count == 0)
+        {
+            return [];
+        }
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(AttemptsCommand(records));
+        if (records.Count > 0)
+        {
+            batch.BatchCommands.Add(AttemptsCommand(records));
+        }
+        if (fannedOutEvents.Count > 0)
+        {
+            var release = new NpgsqlBatchCommand("DELETE FROM fan_out_awaiting WHERE event_id = ANY ($1)");
+            release.Parameters.Add(new() { Value = fannedOutEvents.ToArray() });
+            batch.BatchCommands.Add(release);
+        }
         var streaks = WebhookStreak.From(records);
         if (streaks.Count > 0)
         {
@@ -37,37 +60,53 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     }
 
     /// <summary>
-    /// Every attempt made is kept in the history. The delivery itself moves only on the result of the attempt it is
-    /// waiting for (same attempt number, still pending): a late result of an earlier attempt, or of one whose lease
-    /// ran out and was taken over, never overwrites a newer state. Deliveries deleted with their webhook match nothing.
+    /// Every attempt made is kept in the history. A fan-out's delivery is created with its first attempt's outcome
+    /// (or, not attempted, due later or skipped); one recorded before (the fan-out ran again after a crash) is kept.
+    /// A delivery that exists moves only on the result of the attempt it is waiting for (same attempt number, still
+    /// pending): a late result of an earlier attempt, or of one whose lease ran out and was taken over, never
+    /// overwrites a newer state. Deliveries of webhooks deleted meanwhile are not recorded.
     /// </summary>
     private static NpgsqlBatchCommand AttemptsCommand(IReadOnlyList<AttemptRecord> records)
     {
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             WITH input AS (
-                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::interval[])
-                    AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body, status, retry_in)
+                SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::text[], $7::text[],
+                                     $8::text[], $9::interval[], $10::text[], $11::text[])
+                    AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body,
+                         status, retry_in, webhook_id, new_of_event)
+            ), created AS (
+                INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_status_code, last_error, last_attempt_at, next_attempt_at)
+                SELECT i.delivery_id, i.new_of_event, i.webhook_id, i.status, i.attempt, i.status_code, i.error, i.attempted_at, now() + i.retry_in
+                FROM input i JOIN webhooks w ON w.id = i.webhook_id
+                WHERE i.new_of_event IS NOT NULL
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
             ), updated AS (
                 UPDATE deliveries d
                 SET status = i.status, last_status_code = i.status_code, last_error = i.error,
                     last_attempt_at = i.attempted_at, next_attempt_at = now() + i.retry_in
                 FROM input i
-                WHERE d.id = i.delivery_id AND d.attempts = i.attempt AND d.status = 'pending'
+                WHERE i.new_of_event IS NULL AND d.id = i.delivery_id AND d.attempts = i.attempt AND d.status = '{DeliveryStatus.Pending}'
             )
             INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body)
             SELECT i.delivery_id, i.attempt, i.attempted_at, i.status_code, i.duration_ms, i.error, i.response_body
-            FROM input i JOIN deliveries d ON d.id = i.delivery_id
+            FROM input i
+            WHERE i.attempted_at IS NOT NULL
+              AND (i.delivery_id IN (SELECT id FROM created)
+                   OR (i.new_of_event IS NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.delivery_id)))
             ON CONFLICT DO NOTHING
             """);
         command.Parameters.Add(new() { Value = records.Select(r => r.DeliveryId).ToArray() });
         command.Parameters.Add(new() { Value = records.Select(r => r.Attempt).ToArray() });
-        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.AttemptedAt.ToUniversalTime()).ToArray() });
-        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.StatusCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.Duration.TotalMilliseconds).ToArray() });
-        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.Error).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome.ResponseBody).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome?.AttemptedAt.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome?.StatusCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome?.Duration.TotalMilliseconds).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome is { } o ? o.Error : r.Note).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = records.Select(r => r.Outcome?.ResponseBody).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = records.Select(r => r.Status).ToArray() });
         command.Parameters.Add(new() { Value = records.Select(r => r.RetryIn).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
+        command.Parameters.Add(new() { Value = records.Select(r => r.WebhookId).ToArray() });
+        command.Parameters.Add(new() { Value = records.Select(r => r.NewDeliveryOfEvent).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         return command;
     }
 
@@ -114,11 +153,11 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures)
     {
         public static List<WebhookStreak> From(IReadOnlyList<AttemptRecord> records) =>
-            records.Where(r => r.Status != DeliveryStatus.Pending && !r.IsTest)
+            records.Where(r => r.Outcome is not null && r.Status != DeliveryStatus.Pending && !r.IsTest)
                 .GroupBy(r => r.WebhookId)
                 .Select(group =>
                 {
-                    var finished = group.OrderBy(r => r.Outcome.AttemptedAt).ToList();
+                    var finished = group.OrderBy(r => r.Outcome!.AttemptedAt).ToList();
                     var lastSuccess = finished.FindLastIndex(r => r.Status == DeliveryStatus.Succeeded);
                     return new WebhookStreak(group.Key, lastSuccess >= 0, finished.Count - lastSuccess - 1);
                 })

@@ -1,0 +1,74 @@
+using Npgsql;
+using Perps.Webhooks.Delivery;
+
+namespace Perps.Webhooks.Lifecycle;
+
+/// <summary>A delivery an event owes one webhook, found by the fan-out; <see cref="Send"/> is false for a webhook disabled automatically.</summary>
+public sealed record FannedOutDelivery(DeliveryJob Job, bool Send);
+
+/// <summary>
+/// The fan-out: which webhooks each event owes a delivery, read without writing anything. The deliveries it finds
+/// are written once, when recorded (<see cref="DeliveryRecorder"/>), so an event fanned out again after a crash
+/// yields only the deliveries not recorded yet. Matching starts from the wallet index, so it costs what the watchers
+/// of that wallet cost. A webhook disabled automatically gets its delivery as <c>skipped</c>, so its owner can
+/// recover it; one its owner disabled gets none. A pair never gets two deliveries: the delivery id is derived from
+/// it (SHA-256 of <c>event id/webhook id</c>; webhook ids hold no '/'), so the primary key keeps it unique.
+/// </summary>
+public sealed class EventFanOut(NpgsqlDataSource dataSource)
+{
+    /// <summary>The deliveries the events still awaiting fan-out owe, first attempts not yet stored (attempt 1).</summary>
+    public async Task<List<FannedOutDelivery>> MatchAsync(FanOutTicket ticket, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active
+            FROM events e
+            JOIN fan_out_awaiting a ON a.event_id = e.id
+            JOIN wallets wl ON wl.address = e.owner
+            JOIN webhooks w ON w.api_key_id = wl.api_key_id AND (w.is_active OR w.auto_disabled) AND e.type = ANY (w.events)
+            CROSS JOIN LATERAL (
+                SELECT 'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24) AS delivery_id
+            ) p
+            WHERE e.id = ANY ($1)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
+            """);
+        command.Parameters.Add(new() { Value = ticket.EventIds.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<FannedOutDelivery>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var eventId = reader.GetString(1);
+            var job = new DeliveryJob(
+                DeliveryId: reader.GetString(0),
+                EventId: eventId,
+                WebhookId: reader.GetString(2),
+                Url: reader.GetString(3),
+                SealedSecret: reader.GetFieldValue<byte[]>(4),
+                EventType: reader.GetString(5),
+                Body: reader.GetString(6),
+                Attempt: 1,
+                AttemptInRound: 1,
+                EventStoredAt: reader.GetFieldValue<DateTimeOffset>(7),
+                TenantId: reader.GetString(8),
+                TraceParent: ticket.TraceParentOf(eventId)) { Ticket = ticket };
+            found.Add(new FannedOutDelivery(job, Send: reader.GetBoolean(9)));
+        }
+        return found;
+    }
+
+    /// <summary>Events still awaiting fan-out, oldest first, stored longer ago than <paramref name="grace"/>.</summary>
+    public async Task<List<string>> AwaitingSinceBeforeAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT event_id FROM fan_out_awaiting WHERE stored_at <= now() - $1 ORDER BY stored_at LIMIT $2
+            """);
+        command.Parameters.Add(new() { Value = grace });
+        command.Parameters.Add(new() { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Perps.Webhooks.Lifecycle;
+
+/// <summary>
+/// One fan-out of a group of events, from its stream entries (none for events swept from Postgres) until every
+/// delivery it made is recorded. Then its events leave <c>fan_out_awaiting</c> and its entries are acknowledged:
+/// until that moment the pending stream entries are the lease of its first attempts, and a replica that died holding
+/// them has them reclaimed and fanned out again, minus the deliveries already recorded.
+/// </summary>
+public sealed class FanOutTicket(IReadOnlyList<string> streamEntryIds, IReadOnlyDictionary<string, string?> traceParentByEvent)
+{
+    private int _outstanding;
+
+    public IReadOnlyList<string> StreamEntryIds { get; } = streamEntryIds;
+
+    public IReadOnlyCollection<string> EventIds => (IReadOnlyCollection<string>)traceParentByEvent.Keys;
+
+    /// <summary>Called once the ticket's deliveries and its release from <c>fan_out_awaiting</c> are committed.</summary>
+    public Func<FanOutTicket, Task>? OnRecorded { get; init; }
+
+    /// <summary>The trace of the request that accepted the event.</summary>
+    public string? TraceParentOf(string eventId) => traceParentByEvent.GetValueOrDefault(eventId);
+
+    /// <summary>Sets how many deliveries must be recorded; before any is handed on.</summary>
+    public void Expect(int deliveries) => Volatile.Write(ref _outstanding, deliveries);
+
+    /// <summary>Counts <paramref name="deliveries"/> as recorded; true for the call that recorded the last.</summary>
+    public bool Recorded(int deliveries) => Interlocked.Add(ref _outstanding, -deliveries) == 0;
+}
