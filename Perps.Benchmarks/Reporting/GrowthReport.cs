@@ -32,17 +32,19 @@ internal static class GrowthReport
 {
     public const double Tolerance = 1.2;
 
+    /// <summary>One-sided, as the table-size checks of the full run: the history may not make things worse by more than the tolerance.</summary>
     public static List<TargetCheck> CheckTargets(GrowthHalf empty, GrowthHalf full)
     {
-        var slower = empty.FanOut1.DeliveriesPerSecond / Math.Max(1, full.FanOut1.DeliveriesPerSecond);
-        var later = full.Latency.P99Ms / empty.Latency.P99Ms;
+        var throughput = full.FanOut1.DeliveriesPerSecond / Math.Max(1, empty.FanOut1.DeliveriesPerSecond);
+        var p99 = full.Latency.P99Ms / empty.Latency.P99Ms;
         return
         [
-            new($"growth: {full.Name}, fan-out 1 throughput within {F(Tolerance, "0.0")}× of the run {empty.Name}",
-                $"{F(full.FanOut1.DeliveriesPerSecond)} vs {F(empty.FanOut1.DeliveriesPerSecond)} deliveries/s ({F(slower, "0.00")}×)", slower <= Tolerance),
-            new($"growth: {full.Name}, p99 at {F(empty.Latency.TargetEventsPerSecond)} events/s (due → received) within {F(Tolerance, "0.0")}× of the run {empty.Name}",
-                $"{F(full.Latency.P99Ms, "0.0")} vs {F(empty.Latency.P99Ms, "0.0")} ms ({F(later, "0.00")}×)",
-                full.Latency.Missing == 0 && empty.Latency.Missing == 0 && later <= Tolerance),
+            new($"growth: {full.Name}, fan-out 1 throughput at least 1/{F(Tolerance, "0.0")} of the run {empty.Name}'s",
+                $"{F(full.FanOut1.DeliveriesPerSecond)} vs {F(empty.FanOut1.DeliveriesPerSecond)} deliveries/s ({F(throughput, "0.00")}×)",
+                throughput >= 1 / Tolerance),
+            new($"growth: {full.Name}, p99 at {F(empty.Latency.TargetEventsPerSecond)} events/s (due → received) at most {F(Tolerance, "0.0")}× the run {empty.Name}'s",
+                $"{F(full.Latency.P99Ms, "0.0")} vs {F(empty.Latency.P99Ms, "0.0")} ms ({F(p99, "0.00")}×)",
+                full.Latency.Missing == 0 && empty.Latency.Missing == 0 && p99 <= Tolerance),
         ];
     }
 
@@ -53,10 +55,10 @@ internal static class GrowthReport
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Growth: fan-out 1 on the database {e.Name}, then {h.Name} (loaded in {F(r.FillSeconds, "0")} s, {F(r.HistoryRows / Math.Max(1, r.FillSeconds))} rows/s, then VACUUM ANALYZE)");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Figure | {e.Name} | {h.Name} | ratio | target |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Figure | {e.Name} | {h.Name} | with ÷ without | target |");
         md.AppendLine("|---|---:|---:|---:|---:|");
         md.AppendLine(CultureInfo.InvariantCulture, $"| Delivery rows in the database | {F(e.Storage.Deliveries)} | {F(h.Storage.Deliveries)} | | |");
-        Row(md, "Fan-out 1, deliveries/s", e.FanOut1.DeliveriesPerSecond, h.FanOut1.DeliveriesPerSecond, "#,0", $"≥ 1/{F(Tolerance, "0.0")}×");
+        Row(md, "Fan-out 1, deliveries/s", e.FanOut1.DeliveriesPerSecond, h.FanOut1.DeliveriesPerSecond, "#,0", $"≥ {F(1 / Tolerance, "0.00")}×");
         var at = $"at {F(e.Latency.TargetEventsPerSecond)} events/s";
         Row(md, $"Latency {at}, due → received, p50 ms", e.Latency.P50Ms, h.Latency.P50Ms);
         Row(md, $"Latency {at}, due → received, p99 ms", e.Latency.P99Ms, h.Latency.P99Ms, "0.0", $"≤ {F(Tolerance, "0.0")}×");
