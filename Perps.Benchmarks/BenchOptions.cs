@@ -124,6 +124,34 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
+        try
+        {
+            return ParseValid(JoinSpacedValues(args));
+        }
+        catch (FormatException ex)
+        {
+            throw new BenchUsageException($"A value is not a number: {ex.Message}");
+        }
+    }
+
+    /// <summary>The options that take no value; every other one may also be written with a space (<c>--minutes 30</c>).</summary>
+    private static readonly HashSet<string> Flags = ["--skip-large", "--no-otlp", "--growth", "--soak", "--help", "-h"];
+
+    private static List<string> JoinSpacedValues(string[] args)
+    {
+        var joined = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var takesNext = arg.StartsWith("--", StringComparison.Ordinal) && !arg.Contains('=', StringComparison.Ordinal)
+                && !Flags.Contains(arg) && i + 1 < args.Length && !args[i + 1].StartsWith('-');
+            joined.Add(takesNext ? $"{arg}={args[++i]}" : arg);
+        }
+        return joined;
+    }
+
+    private static BenchOptions ParseValid(List<string> args)
+    {
         var options = new BenchOptions();
         var passThrough = new List<string>();
         foreach (var arg in args)
