@@ -49,7 +49,7 @@ internal sealed class BenchRunner(BenchOptions options)
         }
         if (result.Storage is { } storage)
         {
-            Console.WriteLine(StorageLine(storage));
+            Console.WriteLine(BenchReport.StorageLine(storage));
             Console.WriteLine();
         }
         Console.WriteLine(BenchReport.Targets(result));
@@ -147,7 +147,7 @@ internal sealed class BenchRunner(BenchOptions options)
         }
 
         var stored = await storage.MeasureAsync(ct);
-        Step(StorageLine(stored));
+        Step(BenchReport.StorageLine(stored));
 
         Step($"limit again, after the pipeline runs, {options.Limit.TotalSeconds:0} s …");
         var limitAfter = await LimitRun.RunAsync(receiver, fanOut1, options.EffectiveLimitConcurrency, options.Limit, options.Warmup, cpu, ct);
@@ -166,11 +166,6 @@ internal sealed class BenchRunner(BenchOptions options)
             $"202 → received p99 {run.From202P99Ms} ms; generator lag p99 {run.SendLagP99Ms} ms (missing {run.Missing})");
         return run;
     }
-
-    /// <summary>The storage figure in one line, as every mode prints it.</summary>
-    public static string StorageLine(StorageResult s) =>
-        $"storage: {s.BytesPerDelivery:#,0} bytes per delivery ({s.Bytes / 1048576.0:#,0.0} MB over {s.Deliveries:#,0} deliveries; " +
-        $"{string.Join(", ", s.BytesByTable.Select(kv => $"{kv.Key} {kv.Value / 1048576.0:#,0.0} MB"))}; tables and their indexes)";
 
     /// <summary>CPU used per role while nothing is sent, in cores (1 = one core busy all the time).</summary>
     private static async Task<Dictionary<string, double>> IdleCpuAsync(CpuMeter cpu, CancellationToken ct)

@@ -49,22 +49,14 @@ internal sealed class GrowthRunner(BenchOptions options)
             Math.Round(fillSeconds, 1),
             empty,
             full,
-            DeliveryLedger.Of(session.Ledger),
-            session.Receiver.InvalidSignatures,
-            session.Receiver.UnknownWebhooks,
-            GrowthReport.CheckTargets(empty, full));
+            new RunVerdict("Growth", DeliveryLedger.Of(session.Ledger), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
+                GrowthReport.CheckTargets(empty, full)));
         await BenchReport.WriteJsonAsync(result, options.Output);
 
         Console.WriteLine();
         Console.WriteLine(GrowthReport.Markdown(result));
-        Console.WriteLine(result.Ledger.Markdown());
-        Console.WriteLine(BenchRunner.StorageLine(full.Storage));
-        Console.WriteLine();
-        Console.WriteLine(string.Join(Environment.NewLine, result.Targets.Select(t => $"- [{(t.Met ? "x" : " ")}] {t.Target}: {t.Measured}")));
-        Console.WriteLine($"- [{(result.InvalidSignatures == 0 && result.UnknownWebhooks == 0 ? "x" : " ")}] invalid signatures = 0: {result.InvalidSignatures}");
-        Console.WriteLine($"Written to {options.Output}.");
-        Console.WriteLine(GrowthReport.Verdict(result));
-        return result.Passed ? 0 : 1;
+        Console.WriteLine(result.Verdict.Text(full.Storage, options.Output));
+        return result.Verdict.Passed ? 0 : 1;
     }
 
     /// <summary>
@@ -83,7 +75,7 @@ internal sealed class GrowthRunner(BenchOptions options)
             $"p99 {latency.P99Ms} ms, max {latency.MaxMs} ms (missing {latency.Missing})");
         await storage.NoteWritesAsync(ct);
         var stored = await storage.MeasureAsync(ct);
-        BenchSession.Step(BenchRunner.StorageLine(stored));
+        BenchSession.Step(BenchReport.StorageLine(stored));
         return new GrowthHalf(name, one, latency, stored);
     }
 }

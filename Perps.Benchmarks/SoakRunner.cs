@@ -38,23 +38,15 @@ internal sealed class SoakRunner(BenchOptions options)
             rateFrom,
             options.SoakLength.TotalMinutes,
             minutes,
-            DeliveryLedger.Of(session.Ledger),
             stored,
-            session.Receiver.InvalidSignatures,
-            session.Receiver.UnknownWebhooks,
-            SoakReport.CheckTargets(minutes, rate, group.FanOut));
+            new RunVerdict("Soak", DeliveryLedger.Of(session.Ledger), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
+                SoakReport.CheckTargets(minutes, rate, group.FanOut)));
         await BenchReport.WriteJsonAsync(result, options.Output);
 
         Console.WriteLine();
         Console.WriteLine(SoakReport.Markdown(result));
-        Console.WriteLine(result.Ledger.Markdown());
-        Console.WriteLine(BenchRunner.StorageLine(stored));
-        Console.WriteLine();
-        Console.WriteLine(string.Join(Environment.NewLine, result.Targets.Select(t => $"- [{(t.Met ? "x" : " ")}] {t.Target}: {t.Measured}")));
-        Console.WriteLine($"- [{(result.InvalidSignatures == 0 && result.UnknownWebhooks == 0 ? "x" : " ")}] invalid signatures = 0: {result.InvalidSignatures}");
-        Console.WriteLine($"Written to {options.Output}.");
-        Console.WriteLine(SoakReport.Verdict(result));
-        return result.Passed ? 0 : 1;
+        Console.WriteLine(result.Verdict.Text(stored, options.Output));
+        return result.Verdict.Passed ? 0 : 1;
     }
 
     /// <summary>The soak's load: <c>--rate</c>, or half the sustained fan-out-1 maximum, measured now.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Perps.Benchmarks.Infrastructure;
 
 namespace Perps.Benchmarks.Reporting;
 
@@ -144,8 +145,16 @@ internal static class BenchReport
         return md.ToString();
     }
 
-    public static string Targets(BenchResult r) =>
-        string.Join(Environment.NewLine, r.Targets.Select(t => $"- [{(t.Met ? "x" : " ")}] {t.Target}: {t.Measured}"));
+    public static string Targets(BenchResult r) => Checklist(r.Targets);
+
+    /// <summary>Each target as a Markdown task: met ([x]) or not, and what was measured.</summary>
+    public static string Checklist(IEnumerable<TargetCheck> targets) =>
+        string.Join(Environment.NewLine, targets.Select(t => $"- [{(t.Met ? "x" : " ")}] {t.Target}: {t.Measured}"));
+
+    /// <summary>The storage figure in one line, as every mode prints it.</summary>
+    public static string StorageLine(StorageResult s) =>
+        $"storage: {F(s.BytesPerDelivery)} bytes per delivery ({F(s.Bytes / 1048576.0, "#,0.0")} MB over {F(s.Deliveries)} deliveries; " +
+        $"{string.Join(", ", s.BytesByTable.Select(kv => $"{kv.Key} {F(kv.Value / 1048576.0, "#,0.0")} MB"))}; tables with their indexes)";
 
     /// <summary>Any mode's result as snake_case JSON (bench.json, growth.json, soak.json).</summary>
     public static async Task WriteJsonAsync<T>(T r, string path)

@@ -17,15 +17,7 @@ internal sealed record GrowthResult(
     double FillSeconds,
     GrowthHalf Empty,
     GrowthHalf WithHistory,
-    DeliveryLedger Ledger,
-    long InvalidSignatures,
-    long UnknownWebhooks,
-    IReadOnlyList<TargetCheck> Targets)
-{
-    public bool IsVoid => Ledger.IsVoid;
-
-    public bool Passed => !IsVoid && InvalidSignatures == 0 && UnknownWebhooks == 0 && Targets.All(t => t.Met);
-}
+    RunVerdict Verdict);
 
 /// <summary>The growth run's table and verdict: with the history, fan-out 1 throughput and p99 within 1.2× of the empty database's.</summary>
 internal static class GrowthReport
@@ -67,9 +59,6 @@ internal static class GrowthReport
         Row(md, "Storage per delivery, bytes (tables the write path fills, with indexes)", e.Storage.BytesPerDelivery, h.Storage.BytesPerDelivery, "#,0");
         return md.ToString();
     }
-
-    public static string Verdict(GrowthResult r) =>
-        r.Passed ? "Growth: PASSED." : $"Growth: FAILED{(r.IsVoid ? " (VOID: deliveries went missing)" : "")}.";
 
     private static void Row(StringBuilder md, string name, double empty, double full, string format = "0.0", string target = "") =>
         md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {F(empty, format)} | {F(full, format)} | {F(full / empty, "0.00")}× | {target} |");

@@ -14,16 +14,8 @@ internal sealed record SoakResult(
     string RateFrom,
     double SoakMinutes,
     IReadOnlyList<SoakMinute> ByMinute,
-    DeliveryLedger Ledger,
     StorageResult Storage,
-    long InvalidSignatures,
-    long UnknownWebhooks,
-    IReadOnlyList<TargetCheck> Targets)
-{
-    public bool IsVoid => Ledger.IsVoid;
-
-    public bool Passed => !IsVoid && InvalidSignatures == 0 && UnknownWebhooks == 0 && Targets.All(t => t.Met);
-}
+    RunVerdict Verdict);
 
 /// <summary>
 /// The soak's line a minute, its table, and its verdict: memory no more than 10% above its reading at minute 5
@@ -92,9 +84,6 @@ internal static class SoakReport
         }
         return md.ToString();
     }
-
-    public static string Verdict(SoakResult r) =>
-        r.Passed ? "Soak: PASSED." : $"Soak: FAILED{(r.IsVoid ? " (VOID: deliveries went missing)" : "")}.";
 
     /// <summary>Least-squares slope of the minute readings, times the minutes between the first and the last.</summary>
     private static TargetCheck Trend(string name, IReadOnlyList<double> readings, double allowance)
