@@ -26,7 +26,7 @@ internal static class ResourceExtensions
     }
 
     /// <summary>
-    /// Hands the AppHost's environment, its trace sampling and its <c>Delivery</c>, <c>Security</c>, <c>RateLimit</c>, <c>Quotas</c>, <c>Feed</c> and <c>Alerts</c> settings to a service, so one
+    /// Hands the AppHost's environment, its trace sampling and its <c>Delivery</c>, <c>Retention</c>, <c>Security</c>, <c>RateLimit</c>, <c>Quotas</c>, <c>Feed</c> and <c>Alerts</c> settings to a service, so one
     /// <c>--Delivery:...</c> argument (or appsettings entry) configures the API and every dispatcher replica alike.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPerpsSettings(
@@ -48,7 +48,7 @@ internal static class ResourceExtensions
                 .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        foreach (var section in new[] { "Delivery", "Security", "RateLimit", "Quotas", "Feed", "Alerts" })
+        foreach (var section in new[] { "Delivery", "Retention", "Security", "RateLimit", "Quotas", "Feed", "Alerts" })
         {
             foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
             {

@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Information, "Sweep skipped: the stream holds {Length} entries, too many to tell which events it still names")]
     public static partial void SweepSkipped(ILogger logger, long length);
+
+    [LoggerMessage(21, LogLevel.Information, "Removed {Deliveries} deliveries (with their attempts) and {Events} events older than {Age}")]
+    public static partial void Removed(ILogger logger, long deliveries, long events, TimeSpan age);
+
+    [LoggerMessage(22, LogLevel.Warning, "Removing aged deliveries and events failed; retried at the next interval")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,7 @@
 using Perps.Dispatcher.Health;
 using Perps.Dispatcher.Pipeline;
 using Perps.Webhooks;
+using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Dispatcher.Extensions;
 
@@ -15,6 +16,11 @@ internal static class Extensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         builder.Services.AddSingleton<FanOutRunner>();
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .Validate(o => o.Age > TimeSpan.FromDays(1), "Retention:Age must be longer than a day: alerts replay the last 24 hours of events.")
+            .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Retention:Interval and BatchSize must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Retention>();
         builder.Services.AddSingleton<DispatcherHeartbeat>();
         builder.Services.AddSingleton<SendFairness>();
 
@@ -23,6 +29,7 @@ internal static class Extensions
         builder.Services.AddSingletonHostedService<DeliveryWorker>();
         builder.Services.AddHostedService<EventStreamConsumer>();
         builder.Services.AddHostedService<DueDeliveryScheduler>();
+        builder.Services.AddHostedService<RetentionSweeper>();
 
         builder.Services.AddHealthChecks().AddCheck<DispatcherHealthCheck>("dispatcher-loops");
     }

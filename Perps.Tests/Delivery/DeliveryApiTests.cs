@@ -143,7 +143,7 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         await user.WatchAsync(wallet);
         var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint());
         await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet), Trades.Event(wallet));
-        await app.Receiver.WaitForAsync(webhook.Url, 3);
+        await user.WaitForRecordedDeliveriesAsync(webhook.Id, 3);
 
         var first = await user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries?limit=2");
         var cursor = first["next_cursor"]!.GetValue<string>();

@@ -36,6 +36,7 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             $"--Delivery:DisableAfterFailures={DisableAfterFailures}",
             "--Delivery:DisableAfterSpan=00:00:02",
             "--Delivery:PollInterval=00:00:00.100",
+            "--Retention:Interval=00:00:01",
             // Every test client comes from 127.0.0.1: room for the suite's deliberate 401s, and loopback trusted as
             // a proxy so a rate-limit test can speak for an address of its own through X-Forwarded-For.
             $"--RateLimit:FailedAuthPerMinute={FailedAuthPerMinute}",

@@ -31,11 +31,31 @@ public static class UserSetup
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    /// <summary>Polls a delivery until <paramref name="done"/> holds for it.</summary>
-    public static Task<JsonObject> WaitForDeliveryAsync(this UserClient user, string webhookId, string deliveryId,
+    /// <summary>
+    /// Polls a delivery until <paramref name="done"/> holds for it. A fan-out's delivery is written once its first
+    /// attempt is recorded, just after the receiver answered: until then it is not found.
+    /// </summary>
+    public static async Task<JsonObject> WaitForDeliveryAsync(this UserClient user, string webhookId, string deliveryId,
         Func<JsonObject, bool> done, TimeSpan? timeout = null) =>
-        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}"), done,
-            timeout ?? TimeSpan.FromSeconds(30), detail => $"Delivery {deliveryId} did not reach the expected state: {detail.ToJsonString()}");
+        (await Poll.UntilAsync(() => user.GetJsonOrNullAsync($"/api/webhooks/{webhookId}/deliveries/{deliveryId}"), detail => detail is not null && done(detail),
+            timeout ?? TimeSpan.FromSeconds(30), detail => $"Delivery {deliveryId} did not reach the expected state: {detail?.ToJsonString() ?? "not found"}"))!;
+
+    private static async Task<JsonObject?> GetJsonOrNullAsync(this UserClient user, string path)
+    {
+        using var response = await user.Http.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Polls the delivery list until it holds at least <paramref name="count"/> deliveries (recorded, in any state).</summary>
+    public static Task WaitForRecordedDeliveriesAsync(this UserClient user, string webhookId, int count) =>
+        Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries?limit=100"),
+            list => list["deliveries"]!.AsArray().Count >= count,
+            TimeSpan.FromSeconds(20), _ => $"fewer than {count} deliveries recorded");
 
     /// <summary>Polls the delivery list until at least <paramref name="count"/> deliveries have failed.</summary>
     public static Task WaitForFailedDeliveriesAsync(this UserClient user, string webhookId, int count) =>
