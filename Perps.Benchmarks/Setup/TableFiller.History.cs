@@ -7,9 +7,10 @@ namespace Perps.Benchmarks.Setup;
 /// The growth run's history: finished deliveries, each with its event and one attempt, made by Postgres itself
 /// (<c>INSERT … SELECT</c> over <c>generate_series</c>, a few hundred thousand rows a statement, two at a time, one
 /// per core), so ten million rows take minutes, not hours through the API. The rows look like the pipeline's own
-/// after a month: events of the filler users' wallets with real bodies, spread over the last 30 days; deliveries
-/// 'succeeded' on the first attempt with a 200, to those users' webhooks (which never get a request), so no
-/// dispatcher ever picks them up again.
+/// after a month: events of the filler users' wallets with real bodies, spread over the last 30 days (the default
+/// retention age, so retention removes the oldest as the run goes on, as in a service that has reached its steady
+/// size); deliveries 'succeeded' on the first attempt with a 200, to those users' webhooks (which never get a
+/// request), so no dispatcher ever picks them up again. Positions in the event log are left to their defaults.
 /// </summary>
 internal sealed partial class TableFiller
 {
