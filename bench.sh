@@ -6,7 +6,7 @@
 #   ./bench.sh                     # the full run (about 5 minutes after the build)
 #   ./bench.sh --seconds=10 --skip-large
 #   ./bench.sh --growth            # not in CI: fan-out 1 with and without 10 million deliveries of history
-#                                  #   (--growth-rows=N; 10M take about 15 minutes to load), writes growth.json
+#                                  #   (--growth-rows=N; 10M take about 10 minutes to load), writes growth.json
 #   ./bench.sh --soak --minutes=30 # not in CI: half load for 30 minutes, a line a minute, pass/fail; soak.json
 #   ./bench.sh --help              # every option; AppHost settings pass through (--Dispatcher:Replicas=3)
 set -euo pipefail
