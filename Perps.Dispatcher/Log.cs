@@ -56,7 +56,7 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Releasing {Count} fanned-out events failed; the sweep releases them later")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(19, LogLevel.Warning, "Renewing the claim on {Count} stream entries in progress failed; retrying")]
+    [LoggerMessage(19, LogLevel.Warning, "Renewing the leases of {Count} fan-outs in progress failed; retrying")]
     public static partial void EntryRenewalFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(20, LogLevel.Information, "Sweep skipped: the stream holds {Length} entries, too many to tell which events it still names")]

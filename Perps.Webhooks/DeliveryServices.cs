@@ -22,6 +22,8 @@ public static class DeliveryServices
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
             .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")
+            .Validate(o => o.FanOutGrace > o.ClaimIdle / 3,
+                "Delivery:FanOutGrace must be longer than a third of Delivery:ClaimIdle (how often fan-outs in progress are marked seen).")
             .Validate(o => o.MaxConcurrency > 0 && o.MaxConcurrencyPerTenant > 0 && o.MaxConcurrencyPerHost > 0,
                 "Delivery:MaxConcurrency, MaxConcurrencyPerTenant and MaxConcurrencyPerHost must be positive.")
             .ValidateOnStart();

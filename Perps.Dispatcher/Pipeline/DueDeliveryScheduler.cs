@@ -69,13 +69,14 @@ internal sealed class DueDeliveryScheduler(
     }
 
     /// <summary>
-    /// Events awaiting fan-out for longer than <see cref="DeliveryOptions.FanOutGrace"/> are still in progress if
-    /// an entry of the stream names them (unread, or pending: entries are deleted once recorded); the others lost
-    /// their entry, and are fanned out from Postgres.
+    /// Events awaiting fan-out, not seen in progress for <see cref="DeliveryOptions.FanOutGrace"/> (a live
+    /// dispatcher marks its fan-outs every third of ClaimIdle), are still to come if an entry of the stream names them
+    /// (unread, or pending with a replica that died: entries are deleted once recorded); the others lost their
+    /// entry, and are fanned out from Postgres.
     /// </summary>
     private async Task FanOutStrandedEventsAsync(CancellationToken stoppingToken)
     {
-        var waiting = await fanOut.AwaitingSinceBeforeAsync(options.Value.FanOutGrace, 1000, stoppingToken);
+        var waiting = await fanOut.UnseenForAsync(options.Value.FanOutGrace, 1000, stoppingToken);
         if (waiting.Count == 0)
         {
             return;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Dispatcher.Health;
@@ -21,6 +20,7 @@ namespace Perps.Dispatcher.Pipeline;
 internal sealed class EventStreamConsumer(
     IConnectionMultiplexer redis,
     FanOutRunner fanOut,
+    EventFanOut fanOutRecord,
     DispatcherHeartbeat heartbeat,
     PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
@@ -35,7 +35,6 @@ internal sealed class EventStreamConsumer(
     private const int BatchesInFlight = 4;
     private static readonly TimeSpan LagSampleInterval = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _batchSlots = new(BatchesInFlight);
-    private readonly ConcurrentDictionary<FanOutTicket, byte> _unrecorded = new();
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -72,7 +71,7 @@ internal sealed class EventStreamConsumer(
                 if (time.GetUtcNow() >= nextRenewal)
                 {
                     nextRenewal = time.GetUtcNow() + options.Value.ClaimIdle / 3;
-                    await RenewUnrecordedAsync(db);
+                    await RenewInProgressAsync(db, stoppingToken);
                 }
                 if (time.GetUtcNow() >= nextLagSample)
                 {
@@ -131,14 +130,12 @@ internal sealed class EventStreamConsumer(
     {
         foreach (var ticket in Tickets(db, entries))
         {
-            _unrecorded[ticket] = 0;
             try
             {
                 await fanOut.RunAsync(ticket, stoppingToken);
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                _unrecorded.TryRemove(ticket, out _);
                 Log.FanOutFailed(logger, ex, ticket.EventIds.Count);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
@@ -177,7 +174,6 @@ internal sealed class EventStreamConsumer(
     /// <summary>Every delivery of the ticket is recorded: its entries are done with.</summary>
     private async Task AcknowledgeAsync(IDatabase db, FanOutTicket ticket)
     {
-        _unrecorded.TryRemove(ticket, out _);
         var ids = ticket.StreamEntryIds.Select(id => (RedisValue)id).ToArray();
         await Task.WhenAll(
             db.StreamAcknowledgeAsync(EventStream.Key, EventStream.ConsumerGroup, ids),
@@ -185,23 +181,30 @@ internal sealed class EventStreamConsumer(
     }
 
     /// <summary>
-    /// Claims the entries whose deliveries are still unrecorded again, which resets their idle time: a live replica's
-    /// first attempts are never reclaimed by another, however long they wait for a slot or a slow receiver.
+    /// Renews the leases of fan-outs in progress (deliveries not all recorded): their entries are claimed again, which
+    /// resets their idle time, and their events are marked seen in Postgres, so that neither a reclaim nor the sweep
+    /// of lost events sends their first attempts a second time, however long they wait for a slot or a slow receiver
+    /// (or after Redis lost the entries).
     /// </summary>
-    private async Task RenewUnrecordedAsync(IDatabase db)
+    private async Task RenewInProgressAsync(IDatabase db, CancellationToken stoppingToken)
     {
-        var ids = _unrecorded.Keys.SelectMany(t => t.StreamEntryIds).Select(id => (RedisValue)id).ToArray();
-        if (ids.Length == 0)
+        var inProgress = fanOut.InProgress();
+        if (inProgress.Count == 0)
         {
             return;
         }
+        var ids = inProgress.SelectMany(t => t.StreamEntryIds).Select(id => (RedisValue)id).ToArray();
         try
         {
-            await db.StreamClaimIdsOnlyAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer, 0, ids);
+            await fanOutRecord.SeenInProgressAsync(inProgress.SelectMany(t => t.EventIds).ToList(), stoppingToken);
+            if (ids.Length > 0)
+            {
+                await db.StreamClaimIdsOnlyAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer, 0, ids);
+            }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or NpgsqlException or TimeoutException)
         {
-            Log.EntryRenewalFailed(logger, ex, ids.Length);
+            Log.EntryRenewalFailed(logger, ex, inProgress.Count);
         }
     }
 

@@ -57,6 +57,7 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, PerpsMetrics metric
             await WriteAsync(records, released.SelectMany(t => t.EventIds).ToList(), stoppingToken);
             foreach (var ticket in released)
             {
+                ticket.Released();
                 _ = AcknowledgeAsync(ticket);
             }
             foreach (var (ticket, count) in records.Where(r => r.Ticket is not null).CountBy(r => r.Ticket!))

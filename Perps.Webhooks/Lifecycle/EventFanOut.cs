@@ -55,11 +55,11 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
         return found;
     }
 
-    /// <summary>Events still awaiting fan-out, oldest first, stored longer ago than <paramref name="grace"/>.</summary>
-    public async Task<List<string>> AwaitingSinceBeforeAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)
+    /// <summary>Events still awaiting fan-out, longest first, not seen in progress (nor stored) for <paramref name="grace"/>.</summary>
+    public async Task<List<string>> UnseenForAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT event_id FROM fan_out_awaiting WHERE stored_at <= now() - $1 ORDER BY stored_at LIMIT $2
+            SELECT event_id FROM fan_out_awaiting WHERE last_seen_at <= now() - $1 ORDER BY last_seen_at LIMIT $2
             """);
         command.Parameters.Add(new() { Value = grace });
         command.Parameters.Add(new() { Value = limit });
@@ -70,5 +70,13 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
             ids.Add(reader.GetString(0));
         }
         return ids;
+    }
+
+    /// <summary>Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.</summary>
+    public async Task SeenInProgressAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE fan_out_awaiting SET last_seen_at = now() WHERE event_id = ANY ($1)");
+        command.Parameters.Add(new() { Value = eventIds.ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -23,6 +23,12 @@ public sealed class FanOutTicket(IReadOnlyList<string> streamEntryIds, IReadOnly
     /// <summary>Sets how many deliveries must be recorded; before any is handed on.</summary>
     public void Expect(int deliveries) => Volatile.Write(ref _outstanding, deliveries);
 
+    /// <summary>Whether its deliveries are all recorded and its events released.</summary>
+    public bool IsReleased { get; private set; }
+
+    /// <summary>Marks the ticket released, once its release is committed.</summary>
+    public void Released() => IsReleased = true;
+
     /// <summary>Counts <paramref name="deliveries"/> as recorded; true for the call that recorded the last.</summary>
     public bool Recorded(int deliveries) => Interlocked.Add(ref _outstanding, -deliveries) == 0;
 }

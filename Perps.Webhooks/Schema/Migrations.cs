@@ -110,12 +110,13 @@ public static class Migrations
         -- Deliveries are written once: a first attempt is sent before its delivery row exists, and the delivery, the
         -- attempt and its outcome are recorded together afterwards. An event waiting for that is a row of this narrow
         -- table (deleted once its deliveries are recorded), not a second version of the event row with its body and
-        -- four index entries.
+        -- four index entries. last_seen_at is when the event was stored, then when a dispatcher last said its fan-out
+        -- is still in progress: only events not seen for a while are swept up as lost.
         CREATE TABLE fan_out_awaiting (
-            event_id   text PRIMARY KEY,
-            stored_at  timestamptz NOT NULL DEFAULT now()
+            event_id      text PRIMARY KEY,
+            last_seen_at  timestamptz NOT NULL DEFAULT now()
         );
-        INSERT INTO fan_out_awaiting (event_id, stored_at) SELECT id, created_at FROM events WHERE fanned_out_at IS NULL AND NOT is_test;
+        INSERT INTO fan_out_awaiting (event_id, last_seen_at) SELECT id, created_at FROM events WHERE fanned_out_at IS NULL AND NOT is_test;
         DROP INDEX events_awaiting_fan_out;
         ALTER TABLE events DROP COLUMN fanned_out_at;
         """,
