@@ -36,7 +36,7 @@ internal sealed class DeliveryWorker(
     private static readonly TimeSpan DeferAfterWaiting = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, List<DeliveryJob>> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, UserQueue> _waiting = new(StringComparer.Ordinal);
     private readonly Queue<string> _turns = new();
     private int _queued;
     private int _running;
@@ -85,7 +85,7 @@ internal sealed class DeliveryWorker(
     {
         lock (_lock)
         {
-            foreach (var job in _waiting.Values.SelectMany(queue => queue))
+            foreach (var job in _waiting.Values.SelectMany(queue => queue.Jobs))
             {
                 _unsent.Add(job);
             }
@@ -161,7 +161,7 @@ internal sealed class DeliveryWorker(
             }
             if (queue is null)
             {
-                _waiting[job.TenantId] = queue = [];
+                _waiting[job.TenantId] = queue = new UserQueue();
                 _turns.Enqueue(job.TenantId);
             }
             queue.Add(job);
@@ -184,11 +184,9 @@ internal sealed class DeliveryWorker(
                 {
                     var user = _turns.Dequeue();
                     var queue = _waiting[user];
-                    var index = fairness.HasRoom(queue[0]) ? queue.FindIndex(fairness.TryEnter) : -1;
-                    if (index >= 0)
+                    if (fairness.HasRoom(user) && queue.TakeNext(fairness.TryEnter) is { } job)
                     {
-                        starting.Add(queue[index]);
-                        queue.RemoveAt(index);
+                        starting.Add(job);
                         _queued--;
                         _running++;
                         progressed = true;

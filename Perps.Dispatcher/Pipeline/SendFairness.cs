@@ -11,59 +11,56 @@ namespace Perps.Dispatcher.Pipeline;
 /// </summary>
 internal sealed class SendFairness(IOptions<DeliveryOptions> options)
 {
-    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _byTenant = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Tenant, string Host), int> _byHost = new();
     private readonly Lock _lock = new();
 
     /// <summary>Counts the job in, unless its user or its user's host is at the limit.</summary>
     public bool TryEnter(DeliveryJob job)
     {
-        var (tenant, host) = Keys(job);
+        var host = (job.TenantId, job.Authority);
         lock (_lock)
         {
-            if (Count(tenant) >= options.Value.MaxConcurrencyPerTenant || Count(host) >= options.Value.MaxConcurrencyPerHost)
+            var tenantCount = _byTenant.GetValueOrDefault(job.TenantId);
+            var hostCount = _byHost.GetValueOrDefault(host);
+            if (tenantCount >= options.Value.MaxConcurrencyPerTenant || hostCount >= options.Value.MaxConcurrencyPerHost)
             {
                 return false;
             }
-            _inFlight[tenant] = Count(tenant) + 1;
-            _inFlight[host] = Count(host) + 1;
+            _byTenant[job.TenantId] = tenantCount + 1;
+            _byHost[host] = hostCount + 1;
             return true;
         }
     }
 
-    /// <summary>Whether the job's user is below its share (its hosts aside).</summary>
-    public bool HasRoom(DeliveryJob job)
+    /// <summary>Whether the user is below its share (its hosts aside).</summary>
+    public bool HasRoom(string tenantId)
     {
         lock (_lock)
         {
-            return Count(TenantKey(job)) < options.Value.MaxConcurrencyPerTenant;
+            return _byTenant.GetValueOrDefault(tenantId) < options.Value.MaxConcurrencyPerTenant;
         }
     }
 
     public void Exit(DeliveryJob job)
     {
-        var (tenant, host) = Keys(job);
         lock (_lock)
         {
-            Decrement(tenant);
-            Decrement(host);
+            Decrement(_byTenant, job.TenantId);
+            Decrement(_byHost, (job.TenantId, job.Authority));
         }
     }
 
-    private int Count(string key) => _inFlight.GetValueOrDefault(key);
-
-    private void Decrement(string key)
+    private static void Decrement<TKey>(Dictionary<TKey, int> counts, TKey key) where TKey : notnull
     {
-        if (Count(key) <= 1)
+        var count = counts.GetValueOrDefault(key);
+        if (count <= 1)
         {
-            _inFlight.Remove(key);
+            counts.Remove(key);
         }
         else
         {
-            _inFlight[key] = Count(key) - 1;
+            counts[key] = count - 1;
         }
     }
-
-    private static string TenantKey(DeliveryJob job) => $"tenant {job.TenantId}";
-
-    private static (string Tenant, string Host) Keys(DeliveryJob job) => (TenantKey(job), $"host {job.TenantId} {job.Authority}");
 }
