@@ -79,12 +79,13 @@ internal sealed class BenchSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Unmeasured throughput runs, one per group: the services' code is compiled and optimised (tiered JIT) and the
-    /// pools fill before anything counts. Their deliveries go in the ledger all the same.
+    /// Unmeasured throughput runs, one per group (6 s each unless <paramref name="length"/> says otherwise): the
+    /// services' code is compiled and optimised (tiered JIT) and the pools fill before anything counts. Their
+    /// deliveries go in the ledger all the same.
     /// </summary>
-    public async Task WarmUpAsync(IReadOnlyList<HotGroup> groups, BenchOptions options, CancellationToken ct)
+    public async Task WarmUpAsync(IReadOnlyList<HotGroup> groups, BenchOptions options, CancellationToken ct, TimeSpan? length = null)
     {
-        var warmup = options with { Sustained = WarmupRun, Warmup = TimeSpan.FromSeconds(1) };
+        var warmup = options with { Sustained = length ?? WarmupRun, Warmup = TimeSpan.FromSeconds(1) };
         var figures = new List<string>();
         foreach (var group in groups)
         {
