@@ -19,8 +19,8 @@ namespace Perps.Dispatcher.Pipeline;
 /// </summary>
 internal sealed class EventStreamConsumer(
     IConnectionMultiplexer redis,
-    FanOutRunner fanOut,
-    EventFanOut fanOutRecord,
+    FanOutRunner fanOutRunner,
+    EventFanOut fanOut,
     DispatcherHeartbeat heartbeat,
     PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
@@ -132,7 +132,7 @@ internal sealed class EventStreamConsumer(
         {
             try
             {
-                await fanOut.RunAsync(ticket, stoppingToken);
+                await fanOutRunner.RunAsync(ticket, stoppingToken);
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
@@ -188,7 +188,7 @@ internal sealed class EventStreamConsumer(
     /// </summary>
     private async Task RenewInProgressAsync(IDatabase db, CancellationToken stoppingToken)
     {
-        var inProgress = fanOut.InProgress();
+        var inProgress = fanOutRunner.InProgress();
         if (inProgress.Count == 0)
         {
             return;
@@ -196,7 +196,7 @@ internal sealed class EventStreamConsumer(
         var ids = inProgress.SelectMany(t => t.StreamEntryIds).Select(id => (RedisValue)id).ToArray();
         try
         {
-            await fanOutRecord.SeenInProgressAsync(inProgress.SelectMany(t => t.EventIds).ToList(), stoppingToken);
+            await fanOut.SeenInProgressAsync(inProgress.SelectMany(t => t.EventIds).ToList(), stoppingToken);
             if (ids.Length > 0)
             {
                 await db.StreamClaimIdsOnlyAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer, 0, ids);
