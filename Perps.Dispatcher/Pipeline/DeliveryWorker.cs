@@ -228,7 +228,10 @@ internal sealed class DeliveryWorker(
         }
         foreach (var job in starting)
         {
-            _inFlight[job.DeliveryId] = Task.Run(() => RunAsync(job), CancellationToken.None);
+            // Registered before it starts: a job that ends at once must find its entry to remove, not leave one behind.
+            var run = new Task<Task>(() => RunAsync(job));
+            _inFlight[job.DeliveryId] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
         }
     }
 
