@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Perps.Api.Contracts;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Perps.Api.Contracts;
 public sealed record WebhookStatsResponse(
     string WebhookId,
     DateTimeOffset GeneratedAt,
-    DeliverySummary Last24Hours,
+    [property: JsonPropertyName("last_24_hours")] DeliverySummary Last24Hours,
     IReadOnlyList<MinuteCounts> LastHour,
     AttemptDurations LastHourAttempts);
 
@@ -25,6 +27,9 @@ public sealed record DeliverySummary(
 public sealed record MinuteCounts(DateTimeOffset Minute, int Succeeded, int Failed, int Pending, int Skipped);
 
 /// <summary>The attempts of the last hour's deliveries: how many, and their duration's median and 99th percentile.</summary>
-public sealed record AttemptDurations(int Attempts, double? P50Ms, double? P99Ms);
+public sealed record AttemptDurations(
+    int Attempts,
+    [property: JsonPropertyName("p50_ms")] double? P50Ms,
+    [property: JsonPropertyName("p99_ms")] double? P99Ms);
 
 public sealed record WebhookStatsEnvelope(WebhookStatsResponse Stats) : Envelope;

@@ -44,7 +44,7 @@ public sealed record DeliveryPage(IReadOnlyList<Delivery> Deliveries, string? Ne
 
 public sealed record TestResult(string DeliveryId, string EventType, bool Succeeded, int? StatusCode, double DurationMs, string? Error, string? ResponseBody);
 
-public sealed record WebhookStats(DeliverySummary Last24Hours, IReadOnlyList<MinuteCounts> LastHour, AttemptDurations LastHourAttempts);
+public sealed record WebhookStats([property: JsonPropertyName("last_24_hours")] DeliverySummary Last24Hours, IReadOnlyList<MinuteCounts> LastHour, AttemptDurations LastHourAttempts);
 
 public sealed record DeliverySummary(int Deliveries, int Succeeded, int Failed, int Pending, int Skipped, double? SuccessRate, DateTimeOffset? LastDeliveryAt);
 
@@ -53,7 +53,10 @@ public sealed record MinuteCounts(DateTimeOffset Minute, int Succeeded, int Fail
     public int Total => Succeeded + Failed + Pending + Skipped;
 }
 
-public sealed record AttemptDurations(int Attempts, double? P50Ms, double? P99Ms);
+public sealed record AttemptDurations(
+    int Attempts,
+    [property: JsonPropertyName("p50_ms")] double? P50Ms,
+    [property: JsonPropertyName("p99_ms")] double? P99Ms);
 
 /// <summary>One trade as an alert frame carries it (the webhook body and its cursor), or as <c>GET /api/events</c> lists it.</summary>
 public sealed record TradeAlert(string Id, string Type, long Created, TradeData Data, string? Cursor);
