@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
@@ -74,7 +73,7 @@ public static class DeliveriesApi
     }
 
     private static async Task<Results<Ok<DeliveryListEnvelope>, ProblemHttpResult>> ListDeliveries(
-        string id, int? limit, string? cursor, string? status, [FromQuery(Name = "event_type")] string? eventType,
+        string id, int? limit, string? cursor, string? status, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "event_type")] string? eventType,
         ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
     {
         if (limit is < 1 or > MaxPageSize)

@@ -57,7 +57,7 @@ internal sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) :
         ["GET /api/webhooks/{id}/deliveries"] = (null, "200", new DeliveryListEnvelope([Delivery], null)),
         ["GET /api/webhooks/{id}/deliveries/{deliveryId}"] = (null, "200",
             new DeliveryDetailEnvelope(Delivery, [new AttemptResponse(1, Created.AddSeconds(1), 200, 87.4, null, "OK")],
-                $$"""{"id":"{{EventId}}","type":"trade.new","created":1736937000,"data":{"owner":"{{Wallet}}","marketSymbol":"SOL-PERP","side":"long","sizeUsd":15000.5,"leverage":5.2,"entryPrice":185.42,"collateral":2884.71,"timestamp":"2025-01-15T10:30:00Z"}}""")),
+                $$$"""{"id":"{{{EventId}}}","type":"trade.new","created":1736937000,"data":{"owner":"{{{Wallet}}}","marketSymbol":"SOL-PERP","side":"long","sizeUsd":15000.5,"leverage":5.2,"entryPrice":185.42,"collateral":2884.71,"timestamp":"2025-01-15T10:30:00Z"}}""")),
         ["POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver"] = (null, "202",
             new DeliveryEnvelope(Delivery with { Status = DeliveryStatus.Pending, NextAttemptAt = Created.AddMinutes(5) })),
         ["POST /api/webhooks/{id}/recover"] = (new RecoverRequest(Created.AddDays(-1)), "202", new RecoverEnvelope(3)),

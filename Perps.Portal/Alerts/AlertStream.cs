@@ -71,7 +71,7 @@ public sealed partial class AlertStream(ServiceEndpointResolver endpoints, IOpti
         {
             try
             {
-                await ReceiveAsync(ct, onWelcome: () => backoff = FirstBackoff);
+                await ReceiveAsync(() => backoff = FirstBackoff, ct);
                 LastProblem = "the connection closed";
             }
             catch (WebSocketException ex) when (ex.Data["status"] is HttpStatusCode.Unauthorized)
@@ -79,7 +79,7 @@ public sealed partial class AlertStream(ServiceEndpointResolver endpoints, IOpti
                 await SetStateAsync(AlertStreamState.KeyRejected);
                 return;
             }
-            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or InvalidOperationException or System.Text.Json.JsonException)
             {
                 LastProblem = ex.Message;
                 LogConnectionLost(logger, ex.Message);
@@ -101,7 +101,7 @@ public sealed partial class AlertStream(ServiceEndpointResolver endpoints, IOpti
         }
     }
 
-    private async Task ReceiveAsync(CancellationToken ct, Action onWelcome)
+    private async Task ReceiveAsync(Action onWelcome, CancellationToken ct)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;

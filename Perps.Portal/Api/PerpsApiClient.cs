@@ -147,7 +147,7 @@ public sealed class PerpsApiClient(HttpClient http, ApiKeyAccessor keys, Navigat
             {
                 title = problem["title"]?.GetValue<string>() ?? title;
                 detail = problem["detail"]?.GetValue<string>();
-                foreach (var (field, messages) in problem["errors"]?.AsObject() ?? [])
+                foreach (var (field, messages) in problem["errors"]?.AsObject() ?? new JsonObject())
                 {
                     errors[field] = messages?.AsArray().Select(m => m?.GetValue<string>() ?? "").ToArray() ?? [];
                 }
