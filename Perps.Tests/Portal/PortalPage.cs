@@ -63,7 +63,7 @@ public sealed class PortalPage(IWebDriver driver, Uri portal)
 
     /// <summary>Waits for an element whose text contains <paramref name="text"/>, and returns it.</summary>
     public IWebElement WaitForText(string selector, string text) =>
-        Wait(() => driver.FindElements(By.CssSelector(selector)).FirstOrDefault(e => e.Text.Contains(text, StringComparison.Ordinal)),
+        Wait(() => driver.FindElements(By.CssSelector(selector)).FirstOrDefault(e => e.Text.Contains(text, StringComparison.OrdinalIgnoreCase)), // badges are upper-cased by CSS
             $"'{selector}' showing \"{text}\"")!;
 
     public void WaitUntilGone(string selector) => Wait(() => !Exists(selector), $"'{selector}' to go");
