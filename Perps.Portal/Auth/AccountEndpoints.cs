@@ -11,7 +11,7 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost(AccountPaths.SignOut, SignOut).DisableAntiforgery(); // validated below, with a clear refusal
-        app.MapGet(AccountPaths.KeyRejected, KeyRejected);
+        app.MapGet(AccountPaths.KeyRejected, (Func<HttpContext, Task<RedirectHttpResult>>)KeyRejected); // a handler, not a RequestDelegate
         return app;
     }
 

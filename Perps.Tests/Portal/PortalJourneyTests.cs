@@ -46,7 +46,7 @@ public sealed class PortalJourneyTests(PerpsAppFixture app, PortalBrowser browse
         page.Fill("#create-webhook-url", endpoint);
         page.Click(".webhook-form button[type=submit]");
         var secret = page.Wait(() => page.Find("#webhook-secret").GetDomProperty("value") is { } value && value.StartsWith("whsec_", StringComparison.Ordinal) ? value : null,
-            "the new webhook's secret");
+            "the new webhook's secret")!;
         page.WaitForText(".secret-box .warning", "it will only be shown once");
         page.WaitForText(".webhook-url", endpoint);
         page.Screenshot("webhook-created");
