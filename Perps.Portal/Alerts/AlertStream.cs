@@ -81,8 +81,8 @@ public sealed partial class AlertStream(ServiceEndpointResolver endpoints, IOpti
             }
             catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or InvalidOperationException or System.Text.Json.JsonException)
             {
-                LastProblem = ex.Message;
-                LogConnectionLost(logger, ex.Message);
+                LastProblem = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
+                LogConnectionLost(logger, LastProblem);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -169,13 +169,16 @@ public sealed partial class AlertStream(ServiceEndpointResolver endpoints, IOpti
     {
         var baseAddress = options.Value.ApiBaseAddress;
         var source = await endpoints.GetEndpointsAsync(baseAddress.GetLeftPart(UriPartial.Authority), ct);
-        var (host, port) = source.Endpoints.FirstOrDefault()?.EndPoint switch
+        var endpoint = source.Endpoints.FirstOrDefault()?.EndPoint;
+        var http = endpoint switch
         {
-            DnsEndPoint dns => (dns.Host, dns.Port),
-            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
-            _ => (baseAddress.Host, baseAddress.Port),
+            DnsEndPoint dns => new UriBuilder(baseAddress.Scheme, dns.Host, dns.Port).Uri,
+            IPEndPoint ip => new UriBuilder(baseAddress.Scheme, ip.Address.ToString(), ip.Port).Uri,
+            // Configuration-provided endpoints may come as a URI of their own.
+            _ when Uri.TryCreate(endpoint?.ToString(), UriKind.Absolute, out var uri) => uri,
+            _ => baseAddress,
         };
-        return new UriBuilder(baseAddress.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", host, port, "/api/alerts").Uri;
+        return new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Path = "/api/alerts" }.Uri;
     }
 
     private async Task SetStateAsync(AlertStreamState state)

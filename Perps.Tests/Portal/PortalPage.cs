@@ -96,6 +96,19 @@ public sealed class PortalPage(IWebDriver driver, Uri portal)
         }
     }
 
+    private string VisibleText()
+    {
+        try
+        {
+            var text = driver.FindElement(By.TagName("body")).Text;
+            return text.Length > 2000 ? text[..2000] + "…" : text;
+        }
+        catch (WebDriverException ex)
+        {
+            return $"(unreadable: {ex.Message})";
+        }
+    }
+
     private IWebElement? Visible(string selector)
     {
         var element = driver.FindElements(By.CssSelector(selector)).FirstOrDefault();
@@ -124,7 +137,7 @@ public sealed class PortalPage(IWebDriver driver, Uri portal)
             }
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"Waited {PortalBrowser.Timeout.TotalSeconds} s for {what}; the page is {driver.Url}.");
+                throw new TimeoutException($"Waited {PortalBrowser.Timeout.TotalSeconds} s for {what}; the page is {driver.Url}, showing:\n{VisibleText()}");
             }
             Thread.Sleep(100);
         }
