@@ -47,7 +47,10 @@ internal static class Extensions
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventQueue>();
         builder.Services.AddSingleton<TradeIngestor>();
-        builder.Services.AddTradeFeed();
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddTradeFeed(); // invented trades have no place in a deployed service, whatever its settings say
+        }
         builder.Services.AddRequestValidators();
         builder.Services.AddApiRateLimiting();
         builder.Services.AddApiDocumentation();

@@ -2,7 +2,7 @@ namespace Perps.Api.Feed;
 
 internal static class FeedServices
 {
-    /// <summary>The demo trade feed; registered always, it does nothing unless <c>Feed:Enabled</c> is true.</summary>
+    /// <summary>The demo trade feed, registered in Development only; even there it does nothing unless <c>Feed:Enabled</c> is true.</summary>
     public static IServiceCollection AddTradeFeed(this IServiceCollection services)
     {
         services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section)

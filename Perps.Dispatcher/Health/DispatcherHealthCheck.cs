@@ -10,7 +10,7 @@ namespace Perps.Dispatcher.Health;
 internal sealed class DispatcherHealthCheck(DispatcherHeartbeat heartbeat, PerpsMetrics metrics) : IHealthCheck
 {
     private static readonly TimeSpan Stale = TimeSpan.FromSeconds(30);
-    private static readonly string[] Loops = ["stream", "scheduler"];
+    private static readonly string[] Loops = [DispatcherHeartbeat.Stream, DispatcherHeartbeat.Scheduler];
     private const long BackedUpLag = 10_000;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

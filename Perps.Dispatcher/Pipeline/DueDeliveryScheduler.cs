@@ -30,13 +30,16 @@ internal sealed class DueDeliveryScheduler(
     /// <summary>A stream longer than this is not read through to find which events it names: the sweep waits.</summary>
     private const long MaxStreamToScan = 20_000;
 
+    /// <summary>Stranded events taken by one sweep; more wait for the next (every half FanOutGrace).</summary>
+    private const int StrandedBatch = 1000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         var nextSweep = time.GetUtcNow();
         do
         {
-            heartbeat.Beat("scheduler");
+            heartbeat.Beat(DispatcherHeartbeat.Scheduler);
             try
             {
                 // No more than the free slots: a claimed attempt starts at once, well inside its lease.
@@ -76,7 +79,7 @@ internal sealed class DueDeliveryScheduler(
     /// </summary>
     private async Task FanOutStrandedEventsAsync(CancellationToken stoppingToken)
     {
-        var waiting = await fanOut.UnseenForAsync(options.Value.FanOutGrace, 1000, stoppingToken);
+        var waiting = await fanOut.UnseenForAsync(options.Value.FanOutGrace, StrandedBatch, stoppingToken);
         if (waiting.Count == 0)
         {
             return;

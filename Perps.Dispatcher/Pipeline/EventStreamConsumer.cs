@@ -53,7 +53,7 @@ internal sealed class EventStreamConsumer(
         var groupReady = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            heartbeat.Beat("stream");
+            heartbeat.Beat(DispatcherHeartbeat.Stream);
             try
             {
                 if (!groupReady)

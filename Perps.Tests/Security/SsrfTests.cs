@@ -65,8 +65,8 @@ public sealed class SsrfTests(PerpsAppFixture app)
     {
         var ct = TestContext.Current.CancellationToken;
         var target = app.Receiver.NewEndpoint().Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-        using var production = WebhookHttpClient.Create(Connector());
-        using var allowingLoopback = WebhookHttpClient.Create(Connector("127.0.0.0/8"));
+        using var production = WebhookHttpClient.Create(Connector(), new DeliveryOptions());
+        using var allowingLoopback = WebhookHttpClient.Create(Connector("127.0.0.0/8"), new DeliveryOptions());
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => production.PostAsync(target, new StringContent("{}"), ct));
         Assert.Contains("refused", refused.Message);
@@ -83,7 +83,7 @@ public sealed class SsrfTests(PerpsAppFixture app)
     public async Task RefusalAtConnectTimeNamesNoAddressAndReadsTheSameWhetherTheNameResolvesOrNot(string host)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var production = WebhookHttpClient.Create(Connector());
+        using var production = WebhookHttpClient.Create(Connector(), new DeliveryOptions());
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => production.PostAsync($"http://{host}:9/hook", new StringContent("{}"), ct));
 

@@ -17,7 +17,7 @@ namespace Perps.Webhooks.Delivery;
 /// </summary>
 public sealed class WebhookSender(SafeConnector connector, SecretProtector secrets, IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    private readonly HttpClient _client = WebhookHttpClient.Create(connector);
+    private readonly HttpClient _client = WebhookHttpClient.Create(connector, options.Value);
 
     private static readonly ProductInfoHeaderValue UserAgent = new("Perps-Webhooks", "1.0");
 
