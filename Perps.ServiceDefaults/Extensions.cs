@@ -15,9 +15,6 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
 
-    /// <summary>Meters and activity sources of the Perps services, exported alongside the framework's.</summary>
-    public const string PerpsTelemetryName = "Perps";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -51,13 +48,13 @@ public static class Extensions
             {
                 metrics.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddMeter(PerpsTelemetryName);
+                    .AddRuntimeInstrumentation();
+                // The services' own meter and activity source are added by the library that defines them
+                // (Perps.Webhooks' AddDeliveryServices), so their name is written once.
             })
             .WithTracing(tracing =>
             {
                 tracing.AddSource(builder.Environment.ApplicationName)
-                    .AddSource(PerpsTelemetryName)
                     .AddAspNetCoreInstrumentation(tracing =>
                         // Exclude health check requests from tracing
                         tracing.Filter = context =>

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Secrets;
@@ -39,6 +41,8 @@ public static class DeliveryServices
         builder.Services.AddSingleton<DueDeliveries>();
         builder.Services.AddSingleton<ManualDeliveries>();
         builder.Services.AddSingleton<PerpsMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PerpsMetrics.MeterName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(PerpsTracing.Source.Name));
         return builder;
     }
 }
