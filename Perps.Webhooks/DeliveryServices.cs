@@ -23,6 +23,10 @@ public static class DeliveryServices
         builder.Services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
         builder.Services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
+            .Validate(o => o.Timeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.ClaimIdle > TimeSpan.Zero
+                    && o.DisableAfterSpan >= TimeSpan.Zero && o.MaxRetryAfter >= TimeSpan.Zero && o.DisableAfterFailures > 0,
+                "Delivery:Timeout, PollInterval, ClaimIdle and DisableAfterFailures must be positive; DisableAfterSpan and MaxRetryAfter not negative.")
+            .Validate(o => o.Retries.All(wait => wait >= TimeSpan.Zero), "Delivery:RetrySchedule waits must not be negative.")
             .Validate(o => o.AttemptLease > o.Timeout, "Delivery:AttemptLease must be longer than Delivery:Timeout.")
             .Validate(o => o.FanOutGrace > o.ClaimIdle / 3,
                 "Delivery:FanOutGrace must be longer than a third of Delivery:ClaimIdle (how often fan-outs in progress are marked seen).")

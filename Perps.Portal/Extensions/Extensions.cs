@@ -18,7 +18,11 @@ public static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section)
+            .Validate(o => o.ApiBaseAddress.IsAbsoluteUri, "Portal:ApiBaseAddress must be an absolute URI.")
+            .Validate(o => o.SessionLifetime > TimeSpan.Zero && o.ApiAttemptTimeout > TimeSpan.Zero,
+                "Portal:SessionLifetime and Portal:ApiAttemptTimeout must be positive.")
+            .ValidateOnStart();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
