@@ -52,9 +52,9 @@ public static class DeliveriesApi
             return Problems.NotFound("Webhook", id);
         }
         var type = request.Type ?? EventTypes.TradeNew;
-        if (!webhook.Events.Contains(type, StringComparer.Ordinal))
+        if (!webhook.Events.Contains(type, StringComparer.Ordinal) || !EventTypes.IsKnown(type))
         {
-            return Problems.BadRequest("type", $"must be an event type this webhook subscribes to: {string.Join(", ", webhook.Events)}");
+            return Problems.BadRequest("type", $"must be a trade event type this webhook subscribes to: {string.Join(", ", webhook.Events.Where(EventTypes.IsKnown))}");
         }
 
         var eventId = Ids.New(Ids.Event);
