@@ -98,7 +98,8 @@ public sealed class WebhooksTests(PerpsAppFixture app)
         var response = await user.Http.GetAsync($"/api/webhooks/{created.Id}", Ct);
 
         var body = await response.SuccessAsync(HttpStatusCode.OK);
-        ApiResponses.HasExactlyFields(body, "success", "webhook");
+        ApiResponses.HasExactlyFields(body, "success", "webhook", "health");
+        ApiResponses.HasExactlyFields(body["health"]!, ApiResponses.HealthFields);
         var webhook = body["webhook"]!;
         ApiResponses.HasExactlyFields(webhook, ApiResponses.WebhookFields);
         Assert.Equal(created.Id, webhook["id"].AsString());
