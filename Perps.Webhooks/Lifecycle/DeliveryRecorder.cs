@@ -182,7 +182,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     /// </summary>
     private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks, IReadOnlyList<string> gone)
     {
-        var command = new NpgsqlBatchCommand($$"""
+        var command = new NpgsqlBatchCommand($$$"""
             WITH disabled AS (
                 UPDATE webhooks
                 SET is_active = false, auto_disabled = true, disabled_at = now(), updated_at = now(),
@@ -195,11 +195,11 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
                 SELECT d.*, 'evt_' || left(replace(gen_random_uuid()::text, '-', ''), 24) AS event_id
                 FROM disabled d
                 WHERE EXISTS (SELECT 1 FROM webhooks o
-                              WHERE o.api_key_id = d.api_key_id AND o.id <> d.id AND o.is_active AND '{{EventTypes.WebhookDisabled}}' = ANY (o.events))
+                              WHERE o.api_key_id = d.api_key_id AND o.id <> d.id AND o.is_active AND '{{{EventTypes.WebhookDisabled}}}' = ANY (o.events))
             ), stored AS (
                 INSERT INTO events (id, type, owner, body)
-                SELECT n.event_id, '{{EventTypes.WebhookDisabled}}', n.api_key_id,
-                       format('{"id":%s,"type":"{{EventTypes.WebhookDisabled}}","created":%s,"data":{"webhook_id":%s,"url":%s,"disabled_at":%s,"reason":%s,"consecutive_failures":%s}}',
+                SELECT n.event_id, '{{{EventTypes.WebhookDisabled}}}', n.api_key_id,
+                       format('{"id":%s,"type":"{{{EventTypes.WebhookDisabled}}}","created":%s,"data":{"webhook_id":%s,"url":%s,"disabled_at":%s,"reason":%s,"consecutive_failures":%s}}',
                               to_json(n.event_id), floor(extract(epoch FROM now()))::bigint, to_json(n.id), to_json(n.url),
                               to_json(to_char(n.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
                               to_json(n.disabled_reason), n.consecutive_failures)
