@@ -19,9 +19,9 @@ public sealed class AlertFilterTests(PerpsAppFixture fixture)
         var (socket, _) = await AlertSocket.OpenAsync(fixture.App, user.Key);
         await using var _ = socket;
 
-        await socket.SendAsync($$"""
+        await socket.SendAsync($$$"""
             {"op":"subscribe","events":["trade.new","trade.close"],
-             "filters":{"markets":["SOL-PERP"],"sides":["long"],"min_size_usd":10000,"min_leverage":5,"wallets":["{{whale}}"]}}
+             "filters":{"markets":["SOL-PERP"],"sides":["long"],"min_size_usd":10000,"min_leverage":5,"wallets":["{{{whale}}}"]}}
             """);
         var subscribed = await socket.ReceiveJsonAsync();
         Assert.Equal("subscribed", subscribed.String("type"));
