@@ -72,6 +72,24 @@ public sealed class ThrottlingTests(PerpsAppFixture app)
         Assert.Contains(all, r => Signatures.Parse(r)["id"]!.GetValue<string>() == first && r != refused);
     }
 
+    [Fact]
+    public async Task ADeliveryEndingOnA429WithRetryAfterDoesNotCountTowardDisablingTheEndpoint()
+    {
+        using var user = await app.CreateUserAsync();
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(_ => (429, TimeSpan.Zero), retryAfterSeconds: 1), "trade.new");
+
+        await app.IngestAsync(Trades.Event(wallet));
+        await user.WaitForFailedDeliveriesAsync(webhook.Id, 1);
+
+        Assert.Equal(3, app.Receiver.Received(webhook.Url).Count);
+        var health = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["health"]!;
+        Assert.Equal(1, health["failed_24h"]!.GetValue<long>());
+        Assert.Equal(0, health["consecutive_failures"]!.GetValue<int>());
+        Assert.True((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["is_active"]!.GetValue<bool>());
+    }
+
     /// <summary>A receiver that answers 429 when it has accepted <c>limit</c> requests in the last <c>window</c>, as Discord's webhooks do.</summary>
     private sealed class SlidingWindowReceiver(int limit, TimeSpan window)
     {

@@ -217,11 +217,14 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         return command;
     }
 
-    /// <summary>What a batch of finished deliveries does to one endpoint's run of consecutive failures (test sends aside).</summary>
+    /// <summary>
+    /// What a batch of finished deliveries does to one endpoint's run of consecutive failures (test sends aside). A
+    /// delivery that ended on a 429 with Retry-After is neither: the endpoint asked to be sent less, it did not fail.
+    /// </summary>
     private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures)
     {
         public static List<WebhookStreak> From(IReadOnlyList<AttemptRecord> records) =>
-            records.Where(r => r.Outcome is not null && r.Status != DeliveryStatus.Pending && !r.IsTest)
+            records.Where(r => r.Outcome is not null && r.Status != DeliveryStatus.Pending && !r.IsTest && r.Outcome.PauseRequested is null)
                 .GroupBy(r => r.WebhookId)
                 .Select(group =>
                 {
