@@ -15,8 +15,10 @@ public sealed record RecordedBatch(IReadOnlyList<string> Disabled, IReadOnlyList
 /// <summary>
 /// Records deliveries, many per round trip, in one transaction: a fan-out's deliveries are created here, once, with
 /// the outcome of their first attempt; the attempt rows; the state each attempt leads to; each endpoint's failure
-/// streak; the automatic disabling of endpoints that keep failing (their queued deliveries are then cancelled by the
-/// dispatchers' scheduler, the one place that cancels); and the release of events whose fan-out is fully recorded.
+/// streak; the automatic disabling of endpoints that keep failing or answer 410 Gone (their queued deliveries are then
+/// cancelled by the dispatchers' scheduler, the one place that cancels), with a <c>webhook.disabled</c> event for the
+/// owner's subscribed endpoints; the pause a 429 with Retry-After asks for; and the release of events whose fan-out
+/// is fully recorded.
 /// </summary>
 public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options)
 {
