@@ -1,5 +1,10 @@
 namespace Perps.Api;
 
+/// <summary>
+/// The API's log messages. Event ids go by area, in hundreds, so an id tells where it comes from: 1–99 startup,
+/// requests and ingestion (here); 600s the demo trade feed; 700s rate limits; 800s secrets; 1000s alerts (beside
+/// their classes). The shared library's are 900s (<c>Perps.Webhooks/Log.cs</c>); the dispatcher numbers its own from 1.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Information, "Applied schema migration {Version}")]

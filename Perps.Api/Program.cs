@@ -17,6 +17,7 @@ app.MapAdminApi();
 app.MapWalletsApi();
 app.MapWebhooksApi();
 app.MapDeliveriesApi();
+app.MapStatsApi();
 app.MapTradesApi();
 app.MapAlertsApi();
 app.MapEventsApi();

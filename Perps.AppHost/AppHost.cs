@@ -34,6 +34,9 @@ builder.AddProject<Projects.Perps_Dispatcher>("dispatcher", launchProfileName: n
     .WithPerpsSettings(builder)
     .WithHttpHealthCheck("/health");
 
+// The web page a user manages webhooks and sees deliveries on; it talks to the API only.
+builder.AddPortal(api, redis);
+
 // Off unless --SampleReceiver:Enabled=true: the guide's webhook server in C#, a target for local webhooks.
 builder.AddSampleReceiver();
 

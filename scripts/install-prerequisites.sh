@@ -3,7 +3,9 @@
 #
 #   scripts/install-prerequisites.sh run    # + curl and jq (the README's walkthrough uses them)
 #   scripts/install-prerequisites.sh test   # + python3, nodejs and npm (tests run the guide's verification examples
-#                                           #   and the README's Node.js alerts client, whose ws package npm installs)
+#                                           #   and the README's Node.js alerts client, whose ws package npm installs),
+#                                           #   chromium and chromium-driver (the portal's browser tests; same version
+#                                           #   by construction) and a font for its screenshots
 #
 # No container runtime is needed: the AppHost runs redis-server and postgres from the Debian packages as local
 # executables. As root it drops postgres to the 'postgres' OS user (created by the postgresql package) with setpriv.
@@ -24,6 +26,9 @@ case "$purpose" in
     command -v python3 >/dev/null 2>&1 || need+=(python3)
     command -v node >/dev/null 2>&1 || need+=(nodejs)
     command -v npm >/dev/null 2>&1 || need+=(npm)
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+    [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
     ;;
   *)
     echo "usage: $0 run|test" >&2

@@ -25,8 +25,10 @@ public static class DeliveriesApi
         api.MapPost("/test", TestWebhook)
             .WithSummary("Send a test event now").WithDescription("A signed sample event, sent and recorded like any delivery; the answer says how the endpoint responded.");
         api.MapGet("/deliveries", ListDeliveries)
-            .WithSummary("List deliveries").WithDescription("Newest first, limit 1 to 100 (20 by default); pass next_cursor as cursor for the next page.");
-        api.MapGet("/deliveries/{deliveryId}", GetDelivery).WithSummary("Get a delivery with its attempts");
+            .WithSummary("List deliveries").WithDescription("Newest first, limit 1 to 100 (20 by default); pass next_cursor as cursor for the next page. " +
+                "Optionally only those of one status (pending, succeeded, failed, skipped) and one event_type.");
+        api.MapGet("/deliveries/{deliveryId}", GetDelivery).WithSummary("Get a delivery with its attempts")
+            .WithDescription("With the payload: the exact body its attempts sent.");
         api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver)
             .WithSummary("Redeliver a finished delivery").WithDescription("Same X-Delivery-ID, next X-Delivery-Attempt.");
         api.MapPost("/recover", Recover).WithSummary("Re-queue failed deliveries since a time")
@@ -70,11 +72,20 @@ public static class DeliveriesApi
     }
 
     private static async Task<Results<Ok<DeliveryListEnvelope>, ProblemHttpResult>> ListDeliveries(
-        string id, int? limit, string? cursor, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
+        string id, int? limit, string? cursor, string? status, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "event_type")] string? eventType,
+        ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, CancellationToken ct)
     {
         if (limit is < 1 or > MaxPageSize)
         {
             return Problems.BadRequest("limit", $"must be between 1 and {MaxPageSize}");
+        }
+        if (status is not null && !DeliveryStatus.All.Contains(status, StringComparer.Ordinal))
+        {
+            return Problems.BadRequest("status", $"must be one of {string.Join(", ", DeliveryStatus.All)}");
+        }
+        if (eventType is not null && !EventTypes.IsKnown(eventType))
+        {
+            return Problems.BadRequest("event_type", $"must be one of {string.Join(", ", EventTypes.All)}");
         }
         if (!DeliveryCursor.TryDecode(cursor, out var after))
         {
@@ -85,7 +96,7 @@ public static class DeliveriesApi
         {
             return Problems.NotFound("Webhook", id);
         }
-        var (page, next) = await deliveries.ListAsync(apiKeyId, id, limit ?? DefaultPageSize, after, ct);
+        var (page, next) = await deliveries.ListAsync(apiKeyId, id, new DeliveryFilter(status, eventType), limit ?? DefaultPageSize, after, ct);
         return TypedResults.Ok(new DeliveryListEnvelope(page, next?.Encode()));
     }
 
@@ -96,7 +107,8 @@ public static class DeliveriesApi
         {
             return Problems.NotFound("Delivery", deliveryId);
         }
-        return TypedResults.Ok(new DeliveryDetailEnvelope(delivery, await deliveries.ListAttemptsAsync(deliveryId, ct)));
+        return TypedResults.Ok(new DeliveryDetailEnvelope(delivery, await deliveries.ListAttemptsAsync(deliveryId, ct),
+            await deliveries.GetPayloadAsync(delivery.EventId, ct)));
     }
 
     private static async Task<Results<Accepted<DeliveryEnvelope>, ProblemHttpResult>> Redeliver(

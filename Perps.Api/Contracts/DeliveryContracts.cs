@@ -24,10 +24,10 @@ public sealed record AttemptResponse(
     string? Error,
     string? ResponseBody);
 
-
 public sealed record DeliveryListEnvelope(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor) : Envelope;
 
-public sealed record DeliveryDetailEnvelope(DeliveryResponse Delivery, IReadOnlyList<AttemptResponse> Attempts) : Envelope;
+/// <summary><c>payload</c> is the body every attempt sent, as the exact string the endpoint received.</summary>
+public sealed record DeliveryDetailEnvelope(DeliveryResponse Delivery, IReadOnlyList<AttemptResponse> Attempts, string? Payload) : Envelope;
 
 public sealed record DeliveryEnvelope(DeliveryResponse Delivery) : Envelope;
 

@@ -4,6 +4,9 @@ using Perps.Api.Contracts;
 
 namespace Perps.Api.Data;
 
+/// <summary>Narrows a delivery list: each member set keeps only the deliveries that match it.</summary>
+internal sealed record DeliveryFilter(string? Status, string? EventType);
+
 /// <summary>A webhook's delivery history, scoped by owner. What changes a delivery is in <see cref="Perps.Webhooks.Lifecycle"/>.</summary>
 internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
 {
@@ -15,11 +18,12 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     private const string OwnedBy = "JOIN webhooks w ON w.id = d.webhook_id AND w.api_key_id = $1 JOIN events e ON e.id = d.event_id";
 
     public async Task<(List<DeliveryResponse> Page, DeliveryCursor? Next)> ListAsync(
-        string apiKeyId, string webhookId, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
+        string apiKeyId, string webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT {Columns} FROM deliveries d {OwnedBy}
             WHERE d.webhook_id = $2 AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3, $4))
+              AND ($6::text IS NULL OR d.status = $6) AND ($7::text IS NULL OR e.type = $7)
             ORDER BY d.created_at DESC, d.id DESC
             LIMIT $5
             """);
@@ -28,6 +32,8 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?> { TypedValue = after?.CreatedAt, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = after?.Id, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = limit + 1 });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Status, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.EventType, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var page = new List<DeliveryResponse>(limit + 1);
         while (await reader.ReadAsync(cancellationToken))
@@ -50,6 +56,14 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = deliveryId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
+    }
+
+    /// <summary>The exact body the event's deliveries send; null once retention has removed the event.</summary>
+    public async Task<string?> GetPayloadAsync(string eventId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT body FROM events WHERE id = $1");
+        command.Parameters.Add(new() { Value = eventId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     public async Task<List<AttemptResponse>> ListAttemptsAsync(string deliveryId, CancellationToken cancellationToken)

@@ -43,6 +43,7 @@ internal static class Extensions
         builder.Services.AddSingleton<WalletStore>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<DeliveryStatsStore>();
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventQueue>();
         builder.Services.AddSingleton<TradeIngestor>();

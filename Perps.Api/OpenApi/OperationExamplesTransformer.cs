@@ -67,10 +67,15 @@ internal sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) :
             new TestResultEnvelope(new TestResultResponse(DeliveryId, EventId, EventTypes.TradeNew, true, 200, 87.4, null, "OK"))),
         ["GET /api/webhooks/{id}/deliveries"] = (null, "200", new DeliveryListEnvelope([Delivery], null)),
         ["GET /api/webhooks/{id}/deliveries/{deliveryId}"] = (null, "200",
-            new DeliveryDetailEnvelope(Delivery, [new AttemptResponse(1, Created.AddSeconds(1), 200, 87.4, null, "OK")])),
+            new DeliveryDetailEnvelope(Delivery, [new AttemptResponse(1, Created.AddSeconds(1), 200, 87.4, null, "OK")],
+                $$$"""{"id":"{{{EventId}}}","type":"trade.new","created":1736937000,"data":{"owner":"{{{Wallet}}}","marketSymbol":"SOL-PERP","side":"long","sizeUsd":15000.5,"leverage":5.2,"entryPrice":185.42,"collateral":2884.71,"timestamp":"2025-01-15T10:30:00Z"}}""")),
         ["POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver"] = (null, "202",
             new DeliveryEnvelope(Delivery with { Status = DeliveryStatus.Pending, NextAttemptAt = Created.AddMinutes(5) })),
         ["POST /api/webhooks/{id}/recover"] = (new RecoverRequest(Created.AddDays(-1)), "202", new RecoverEnvelope(3)),
+        ["GET /api/webhooks/{id}/stats"] = (null, "200", new WebhookStatsEnvelope(new WebhookStatsResponse(WebhookId, Created,
+            new DeliverySummary(1440, 1422, 12, 1, 5, 0.9916, Created.AddSeconds(-2)),
+            [.. Enumerable.Range(0, 60).Select(i => new MinuteCounts(Created.AddMinutes(i - 60), 24, i % 20 == 0 ? 1 : 0, 0, 0))],
+            new AttemptDurations(1452, 42.7, 311.9)))),
         ["POST /api/trades"] = (Trade, "202", new AcceptedEventsEnvelope([new AcceptedEvent(EventId)])),
     };
 

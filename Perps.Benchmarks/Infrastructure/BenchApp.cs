@@ -36,6 +36,7 @@ internal sealed class BenchApp : IAsyncDisposable
             "--Deps:Mode=executable",
             "--Deps:DataDir=",
             "--Api:Port=",
+            "--Portal:Enabled=false", // the web page has no part in the pipeline measured here
             $"--Parameters:admin-key={AdminKey}",
             $"--Parameters:ingest-key={IngestKey}",
             $"--Parameters:secrets-key={SecretsKey}",

@@ -13,7 +13,7 @@ namespace Perps.Dispatcher.Pipeline;
 /// Sends deliveries (fresh from a fan-out, or claimed from Postgres), at most <see cref="DeliveryOptions.MaxConcurrency"/> at a time, each user within its
 /// share (<see cref="SendFairness"/>). Jobs wait in one queue per user, started in turn, so one user's slow endpoints
 /// hold back only that user's jobs. Callers wait while the queues are full (the back-pressure on reading more work);
-/// a user whose own queue stays full defers its surplus to Postgres instead of holding the caller. A job that waited
+/// a user whose own queue stays full and stalls (slow endpoints) defers its surplus to Postgres instead of holding the caller. A job that waited
 /// so long that its lease could run out mid-request renews the lease first, and is dropped if another replica took
 /// it over: no attempt is sent twice (a fresh delivery's lease is its fan-out's stream entry, renewed by the
 /// <see cref="EventStreamConsumer"/>). Jobs to a rate-limited or paused endpoint first ask the
@@ -201,7 +201,12 @@ internal sealed class DeliveryWorker(
         }, CancellationToken.None);
     }
 
-    /// <summary>One user's jobs: waits while all queues are full; defers the rest when this user's own queue stays full.</summary>
+    /// <summary>
+    /// One user's jobs: waits while all queues are full; defers the rest when this user's own queue stays full and
+    /// stalls, i.e. drains less than a whole queue in <see cref="DeferAfterWaiting"/>. A full queue that drains that
+    /// fast (a busy user on a healthy endpoint, the machine at its limit) is back-pressure like any other: sending its
+    /// surplus through Postgres would only cost more of what is short.
+    /// </summary>
     private async Task QueueAsync(List<DeliveryJob> jobs, ConcurrentBag<DeliveryJob> deferred, CancellationToken cancellationToken)
     {
         var next = 0;
@@ -210,17 +215,29 @@ internal sealed class DeliveryWorker(
             for (; next < jobs.Count; next++)
             {
                 var waitingSince = Stopwatch.GetTimestamp();
-                while (!TryQueue(jobs[next], out var moved, out var userQueueFull))
+                UserQueue? watched = null;
+                long startedThen = 0;
+                while (!TryQueue(jobs[next], out var moved, out var fullQueue, out var started))
                 {
-                    if (!userQueueFull)
+                    if (fullQueue is null)
                     {
                         waitingSince = Stopwatch.GetTimestamp(); // everyone waits alike: back-pressure, not this user's excess
+                        watched = null;
                         await moved.WaitAsync(cancellationToken);
                         continue;
+                    }
+                    if (watched != fullQueue)
+                    {
+                        (watched, startedThen, waitingSince) = (fullQueue, started, Stopwatch.GetTimestamp());
                     }
                     var left = DeferAfterWaiting - Stopwatch.GetElapsedTime(waitingSince);
                     if (left <= TimeSpan.Zero)
                     {
+                        if (started - startedThen >= UserQueueLimit)
+                        {
+                            (startedThen, waitingSince) = (started, Stopwatch.GetTimestamp());
+                            continue;
+                        }
                         foreach (var job in jobs.Skip(next))
                         {
                             deferred.Add(job);
@@ -243,14 +260,16 @@ internal sealed class DeliveryWorker(
         }
     }
 
-    private bool TryQueue(DeliveryJob job, out Task moved, out bool userQueueFull)
+    /// <summary>Queues the job unless every queue, or its user's, is full; <paramref name="fullQueue"/> is the user's when that is why.</summary>
+    private bool TryQueue(DeliveryJob job, out Task moved, out UserQueue? fullQueue, out long started)
     {
         lock (_lock)
         {
             moved = _moved.Task;
             var queue = _waiting.GetValueOrDefault(job.TenantId);
-            userQueueFull = queue?.Count >= UserQueueLimit;
-            if (_queued >= QueueLimit || userQueueFull)
+            fullQueue = queue?.Count >= UserQueueLimit ? queue : null;
+            started = queue?.Started ?? 0;
+            if (_queued >= QueueLimit || fullQueue is not null)
             {
                 return false;
             }
@@ -304,7 +323,10 @@ internal sealed class DeliveryWorker(
         }
         foreach (var job in starting)
         {
-            _inFlight[job.DeliveryId] = Task.Run(() => RunAsync(job), CancellationToken.None);
+            // Registered before it starts: a job that ends at once must find its entry to remove, not leave one behind.
+            var run = new Task<Task>(() => RunAsync(job));
+            _inFlight[job.DeliveryId] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
         }
     }
 

@@ -14,6 +14,9 @@ internal sealed class UserQueue
 
     public int Count { get; private set; }
 
+    /// <summary>Jobs taken so far: how fast this user's queue drains.</summary>
+    public long Started { get; private set; }
+
     public IEnumerable<DeliveryJob> Jobs => _byHost.Values.SelectMany(jobs => jobs);
 
     public void Add(DeliveryJob job)
@@ -46,6 +49,7 @@ internal sealed class UserQueue
             if (job is not null)
             {
                 Count--;
+                Started++;
                 return job;
             }
         }

@@ -6,8 +6,8 @@ using Npgsql;
 namespace Perps.Tests.Infrastructure;
 
 /// <summary>
-/// One whole Perps app for the test run: real Redis and Postgres (local executables, throw-away data), the API and
-/// two dispatcher replicas, with the retry schedule and disable thresholds shrunk so tests finish in seconds.
+/// One whole Perps app for the test run: real Redis and Postgres (local executables, throw-away data), the API,
+/// two dispatcher replicas and the portal, with the retry schedule and disable thresholds shrunk so tests finish in seconds.
 /// </summary>
 public sealed class PerpsAppFixture : IAsyncLifetime
 {
@@ -46,6 +46,7 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             "--RateLimit:TrustedProxies:0=127.0.0.0/8",
             $"--Quotas:MaxWebhooksPerKey={MaxWebhooksPerKey}",
             $"--Quotas:MaxWalletsPerKey={MaxWalletsPerKey}",
+            "--Portal:Enabled=true", // the portal's browser tests use this app
         ], cts.Token);
     }
 
@@ -62,6 +63,9 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             "--Deps:Mode=executable",
             "--Deps:DataDir=",
             "--Api:Port=",
+            "--Portal:Port=",
+            // Apps started for another purpose (faults, contention, key rotation) leave the portal out.
+            "--Portal:Enabled=false",
             $"--Parameters:admin-key={AdminKey}",
             $"--Parameters:ingest-key={IngestKey}",
             "--Parameters:secrets-key=dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",

@@ -27,6 +27,7 @@ public sealed class ApiReferenceTests(PerpsAppFixture app)
         "get /api/webhooks/{id}/deliveries/{deliveryId}",
         "post /api/webhooks/{id}/deliveries/{deliveryId}/redeliver",
         "post /api/webhooks/{id}/recover",
+        "get /api/webhooks/{id}/stats",
         "post /api/trades",
     ];
 

@@ -30,7 +30,7 @@ public sealed class PublishManifestTests
     }
 
     [Fact]
-    public async Task ManifestHasTheApiBehindExternalHttpAndTheDispatcherWithItsReplicas()
+    public async Task ManifestHasTheApiAndThePortalBehindExternalHttpAndTheDispatcherWithItsReplicas()
     {
         var resources = await PublishManifestAsync();
 
@@ -50,6 +50,14 @@ public sealed class PublishManifestTests
         Assert.Equal(2, dispatcher["replicas"]!.GetValue<int>());
         Assert.Equal("{secrets-key.value}", dispatcher["env"]!["Secrets__Key"]!.GetValue<string>());
         Assert.Null(dispatcher["bindings"]!["http"]!["external"]);
+
+        var portal = resources["portal"]!;
+        Assert.Equal("project.v0", portal["type"]!.GetValue<string>());
+        Assert.EndsWith("Perps.Portal/Perps.Portal.csproj", portal["path"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(portal["bindings"]!["http"]!["external"]!.GetValue<bool>());
+        Assert.Null(portal["bindings"]!["http"]!["port"]);
+        Assert.NotNull(portal["env"]!["services__api__http__0"]); // the API through service discovery, its only backend
+        Assert.Null(portal["env"]!["ConnectionStrings__perpsdb"]);
     }
 
     [Fact]

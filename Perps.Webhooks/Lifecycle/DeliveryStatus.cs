@@ -11,6 +11,8 @@ public static class DeliveryStatus
     /// <summary>Not attempted: the event arrived while its endpoint was disabled automatically. <c>recover</c> sends it.</summary>
     public const string Skipped = "skipped";
 
+    public static readonly IReadOnlyList<string> All = [Pending, Succeeded, Failed, Skipped];
+
     /// <summary>Why a delivery ended, or was never attempted, when no receiver said so: its <c>last_error</c>.</summary>
     public static class Notes
     {
