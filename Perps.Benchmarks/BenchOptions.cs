@@ -77,7 +77,7 @@ internal sealed record BenchOptions
     /// <summary>Skip the 100,000-wallet / 10,000-webhook repeat (a quicker look while developing).</summary>
     public bool SkipLarge { get; init; }
 
-    /// <summary>Which sections run: both (null, the default), only "webhooks", or only "alerts".</summary>
+    /// <summary>Which sections run: both (null, the default), only "webhooks", only "alerts", or only "filters" (fan-out 10 with and without a trade filter).</summary>
     public string? Only { get; init; }
 
     /// <summary>Offered loads of the alert latency runs, events/s, each spread over every client's wallets.</summary>
@@ -177,8 +177,8 @@ internal sealed record BenchOptions
                 "--soak" => options with { Mode = BenchMode.Soak },
                 "--minutes" => options with { SoakLength = TimeSpan.FromMinutes(double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
-                "--only" when value is "webhooks" or "alerts" => options with { Only = value },
-                "--only" => throw new BenchUsageException($"--only takes webhooks or alerts, not '{value}'."),
+                "--only" when value is "webhooks" or "alerts" or "filters" => options with { Only = value },
+                "--only" => throw new BenchUsageException($"--only takes webhooks, alerts or filters, not '{value}'."),
                 "--alert-rates" => options with { AlertRates = value.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToList() },
                 "--alert-clients" => options with { AlertClients = Int(value) },
                 "--idle-connections" => options with { IdleConnections = Int(value) },
@@ -238,6 +238,8 @@ internal sealed record BenchOptions
           --skip-large            skip the 100,000-wallet / 10,000-webhook repeat
           --no-otlp               the services export no telemetry (by default they try OTLP, as in the tests)
           --only=webhooks|alerts  run one section only (default: the webhook runs, then the alert runs)
+          --only=filters          fan-out 10 with and without a trade filter passing 10% of events, alternately,
+                                  twice each: events/s and CPU per event (exit code 1 unless the filter is cheaper)
           --alert-rates=500,2000  events/s of the alert latency runs (each as long as --latency-seconds)
           --alert-clients=100     WebSocket clients in the alert latency runs, one user and 10 wallets each
           --idle-connections=1000 idle WebSocket connections whose API memory is measured (5 per user)

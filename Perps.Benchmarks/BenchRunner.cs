@@ -25,6 +25,11 @@ internal sealed class BenchRunner(BenchOptions options)
     /// <summary>Runs, writes the JSON, prints the tables, the ledger and the targets; 0 unless something was invalid or void.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
+        if (options.Only == "filters")
+        {
+            await using var session = await BenchSession.StartAsync(options, ct);
+            return await FilterRun.RunAsync(session, options, ct);
+        }
         var result = await MeasureAsync(ct);
         await BenchReport.WriteJsonAsync(result, options.Output);
 

@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Recording {Count} attempts failed; retrying")]
     public static partial void RecordFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(6, LogLevel.Warning, "Webhook {WebhookId} disabled after repeated failed deliveries")]
+    [LoggerMessage(6, LogLevel.Warning, "Webhook {WebhookId} disabled (repeated failed deliveries, or 410 Gone)")]
     public static partial void WebhookDisabled(ILogger logger, string webhookId);
 
     [LoggerMessage(7, LogLevel.Information, "Fanning out {Count} events stored long ago whose stream entries are gone")]
@@ -67,4 +67,10 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Warning, "Removing aged deliveries and events failed; retried at the next interval")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(23, LogLevel.Warning, "Queueing {Count} webhook.disabled events failed; the sweep fans them out later")]
+    public static partial void NoticeEnqueueFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(24, LogLevel.Warning, "The throttle could not be reached for {Count} deliveries to rate-limited or paused endpoints; they are due again in 1 s")]
+    public static partial void ThrottleFailed(ILogger logger, Exception exception, int count);
 }

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using Perps.Api.Contracts;
 using Perps.Webhooks.Events;
 
 namespace Perps.Api.Alerts;
@@ -25,6 +26,7 @@ internal sealed class AlertConnection : IDisposable
     private int _gate = Gate.Holding;
     private bool _alertWritten;
     private string[] _events = [.. EventTypes.All];
+    private TradeFilters? _filters;
     private int _generation;
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
@@ -58,9 +60,17 @@ internal sealed class AlertConnection : IDisposable
 
     public bool IsClosing => Volatile.Read(ref _closing) == 1;
 
-    public bool Wants(string type) => Array.IndexOf(Events, type) >= 0;
+    /// <summary>The trade filters this connection applies; null: every trade of its event types.</summary>
+    public TradeFilters? Filters => Volatile.Read(ref _filters);
 
-    public void Subscribe(IReadOnlyList<string> events) => Volatile.Write(ref _events, [.. events]);
+    /// <summary>Whether the event is of this connection's types and passes its filters.</summary>
+    public bool Wants(LoggedEvent e) => Array.IndexOf(Events, e.Type) >= 0 && TradeFilterMatch.Passes(Filters, e.Facts);
+
+    public void Subscribe(IReadOnlyList<string> events, TradeFilters? filters)
+    {
+        Volatile.Write(ref _filters, filters);
+        Volatile.Write(ref _events, [.. events]);
+    }
 
     /// <summary>Queues a live alert without waiting; false when the queue is full.</summary>
     public bool Offer(AlertFrame alert)

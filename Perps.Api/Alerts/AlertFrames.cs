@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Perps.Api.Contracts;
 
 namespace Perps.Api.Alerts;
 
@@ -28,10 +29,16 @@ internal static class AlertFrames
         w.WriteString("cursor", cursor);
     });
 
-    public static byte[] Subscribed(IEnumerable<string> events) => Write(w =>
+    /// <summary>The subscription now in force; <c>filters</c> only when the subscribe op set some.</summary>
+    public static byte[] Subscribed(IEnumerable<string> events, TradeFilters? filters) => Write(w =>
     {
         w.WriteString("type", "subscribed");
         WriteEvents(w, events);
+        if (filters is not null)
+        {
+            w.WritePropertyName("filters");
+            JsonSerializer.Serialize(w, filters, TradeFilterMatch.Json);
+        }
     });
 
     public static byte[] Resumed(string cursor) => Write(w =>

@@ -98,7 +98,10 @@ internal sealed partial class AlertHub(
                 events = await log.ReplayAsync(connection.ApiKeyId, connection.Events, position, upTo, ReplayBatch, cancellationToken);
                 foreach (var e in events)
                 {
-                    await connection.EnqueueReplayAsync(AlertFrames.Alert(e, Epoch), cancellationToken);
+                    if (TradeFilterMatch.Passes(connection.Filters, e.Facts))
+                    {
+                        await connection.EnqueueReplayAsync(AlertFrames.Alert(e, Epoch), cancellationToken);
+                    }
                     position = e.Position;
                 }
             }
@@ -274,7 +277,7 @@ internal sealed partial class AlertHub(
             }
             foreach (var connection in connections)
             {
-                if (!connection.IsLive || !connection.Wants(e.Type) || e.Position <= connection.Position)
+                if (!connection.IsLive || !connection.Wants(e) || e.Position <= connection.Position)
                 {
                     continue;
                 }

@@ -4,7 +4,14 @@ namespace Perps.Api.Alerts;
 
 /// <summary>A stored event as the alert channel reads it, with the API keys watching its wallet.</summary>
 internal sealed record LoggedEvent(
-    AlertPosition Position, bool IsFinal, string Id, string Type, string Body, DateTimeOffset StoredAt, string? TraceParent, string[] Watchers);
+    AlertPosition Position, bool IsFinal, string Id, string Type, string Body, DateTimeOffset StoredAt, string? TraceParent, string[] Watchers)
+{
+    /// <summary>What trade filters test; null for an event stored before trades had these columns.</summary>
+    public TradeFacts? Facts { get; init; }
+}
+
+/// <summary>The facts of a trade its filters test: the wallet, market, side, size in USD and leverage.</summary>
+internal sealed record TradeFacts(string Owner, string Market, string Side, double SizeUsd, double Leverage);
 
 /// <summary>
 /// The alert channel's reads of the durable event record (<c>events</c>, in position order). A position is final
@@ -15,6 +22,8 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
 {
     // An uncorrelated subquery, so Postgres takes the snapshot once per statement, not once per row.
     private const string Horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint)";
+
+    private const string FactColumns = "e.owner, e.market, e.side, e.size_usd, e.leverage";
 
     private string? _epoch;
 
@@ -48,7 +57,7 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     public async Task<List<LoggedEvent>> ReadAfterAsync(AlertPosition after, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT e.accepted_xid, e.seq, e.accepted_xid < {Horizon}, e.id, e.type, e.body, e.created_at, e.trace_parent,
+            SELECT e.accepted_xid, e.seq, e.accepted_xid < {Horizon}, e.id, e.type, e.body, e.created_at, e.trace_parent, {FactColumns},
                    CASE WHEN e.is_test THEN ARRAY[]::text[] ELSE
                        ARRAY(SELECT w.api_key_id FROM wallets w JOIN api_keys k ON k.id = w.api_key_id AND k.revoked_at IS NULL
                              WHERE w.address = e.owner) END
@@ -70,8 +79,8 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     public async Task<List<LoggedEvent>> ReplayAsync(
         string apiKeyId, string[] types, AlertPosition after, AlertPosition upTo, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent
+        await using var command = dataSource.CreateCommand($"""
+            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent, {FactColumns}
             FROM events e
             WHERE e.owner IN (SELECT address FROM wallets WHERE api_key_id = $1)
               AND e.type = ANY ($2) AND NOT e.is_test
@@ -95,8 +104,8 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<List<LoggedEvent>> SinceAsync(string apiKeyId, DateTimeOffset since, AlertPosition upTo, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent
+        await using var command = dataSource.CreateCommand($"""
+            SELECT e.accepted_xid, e.seq, true, e.id, e.type, e.body, e.created_at, e.trace_parent, {FactColumns}
             FROM events e
             WHERE e.owner IN (SELECT address FROM wallets WHERE api_key_id = $1)
               AND NOT e.is_test AND e.created_at >= $2
@@ -163,7 +172,11 @@ internal sealed class AlertLog(NpgsqlDataSource dataSource)
                 reader.GetString(5),
                 reader.GetFieldValue<DateTimeOffset>(6),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
-                withWatchers ? reader.GetFieldValue<string[]>(8) : []));
+                withWatchers ? reader.GetFieldValue<string[]>(13) : [])
+            {
+                Facts = reader.IsDBNull(9) ? null
+                    : new TradeFacts(reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetDouble(11), reader.GetDouble(12)),
+            });
         }
         return events;
     }

@@ -155,9 +155,9 @@ internal sealed class AlertSession(AlertHub hub, AlertMetrics metrics, IOptions<
             case ClientOp.Ping:
                 connection.Send(AlertFrames.Pong);
                 break;
-            case ClientOp.Subscribe(var events):
-                connection.Subscribe(events);
-                connection.Send(AlertFrames.Subscribed(events));
+            case ClientOp.Subscribe(var events, var filters):
+                connection.Subscribe(events, filters);
+                connection.Send(AlertFrames.Subscribed(events, filters));
                 break;
             case ClientOp.Resume:
                 connection.Send(AlertFrames.Error(

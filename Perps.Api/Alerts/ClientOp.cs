@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Perps.Api.Contracts;
 using Perps.Webhooks.Events;
 
 namespace Perps.Api.Alerts;
@@ -7,7 +8,7 @@ namespace Perps.Api.Alerts;
 internal abstract record ClientOp
 {
     public sealed record Ping : ClientOp;
-    public sealed record Subscribe(IReadOnlyList<string> Events) : ClientOp;
+    public sealed record Subscribe(IReadOnlyList<string> Events, TradeFilters? Filters = null) : ClientOp;
     public sealed record Resume(string Cursor) : ClientOp;
     public sealed record Auth(string ApiKey) : ClientOp;
     public sealed record Invalid(string Message) : ClientOp;
@@ -60,7 +61,16 @@ internal abstract record ClientOp
             }
             chosen.Add(type!);
         }
-        return Only(root, ["events"], new Subscribe(EventTypes.All.Where(chosen.Contains).ToList()));
+        TradeFilters? filters = null;
+        if (root.TryGetProperty("filters", out var given))
+        {
+            (filters, var error) = TradeFilterMatch.Read(given);
+            if (error is not null)
+            {
+                return new Invalid(error);
+            }
+        }
+        return Only(root, ["events", "filters"], new Subscribe(EventTypes.All.Where(chosen.Contains).ToList(), filters));
     }
 
     private static string? String(JsonElement root, string name) =>

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -48,16 +47,16 @@ public static class DeliveriesApi
         WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time,
         IHostApplicationLifetime lifetime, CancellationToken ct)
     {
-        var request = await ReadOptionalBodyAsync<TestWebhookRequest>(http, json.Value.SerializerOptions, ct) ?? new TestWebhookRequest();
+        var request = await OptionalBody.ReadAsync<TestWebhookRequest>(http, json.Value.SerializerOptions, ct) ?? new TestWebhookRequest();
         var apiKeyId = user.ApiKeyId();
         if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook || await webhooks.GetSealedSecretAsync(apiKeyId, id, ct) is not { } secret)
         {
             return Problems.NotFound("Webhook", id);
         }
         var type = request.Type ?? EventTypes.TradeNew;
-        if (!webhook.Events.Contains(type, StringComparer.Ordinal))
+        if (!webhook.Events.Contains(type, StringComparer.Ordinal) || !EventTypes.IsKnown(type))
         {
-            return Problems.BadRequest("type", $"must be an event type this webhook subscribes to: {string.Join(", ", webhook.Events)}");
+            return Problems.BadRequest("type", $"must be a trade event type this webhook subscribes to: {string.Join(", ", webhook.Events.Where(EventTypes.IsKnown))}");
         }
 
         var eventId = Ids.New(Ids.Event);
@@ -151,20 +150,4 @@ public static class DeliveriesApi
 
     private static ProblemHttpResult WebhookInactive() =>
         Problems.Conflict("Webhook inactive", "This webhook is disabled; re-enable it (PUT is_active: true) before resending.");
-
-    private static async Task<T?> ReadOptionalBodyAsync<T>(HttpRequest http, JsonSerializerOptions options, CancellationToken ct) where T : class
-    {
-        if (http.ContentLength is 0 || (http.ContentLength is null && !http.Headers.TransferEncoding.Any()))
-        {
-            return null;
-        }
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<T>(http.Body, options, ct);
-        }
-        catch (JsonException ex)
-        {
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, ex);
-        }
-    }
 }

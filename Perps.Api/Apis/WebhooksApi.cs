@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
@@ -27,7 +29,8 @@ public static class WebhooksApi
         api.MapPut("/{id}", UpdateWebhook).Validates<UpdateWebhookRequest>()
             .WithSummary("Update a webhook").WithDescription("Only the fields sent change; \"is_active\": true re-enables a disabled webhook.");
         api.MapDelete("/{id}", DeleteWebhook).WithSummary("Delete a webhook");
-        api.MapPost("/{id}/regenerate-secret", RegenerateSecret).WithSummary("Regenerate the signing secret");
+        api.MapPost("/{id}/regenerate-secret", RegenerateSecret).WithSummary("Regenerate the signing secret")
+            .WithDescription("Optional body {\"grace_period_hours\": 0..168} (24 without one): for that long the old secret also signs the Standard Webhooks header; 0 revokes it at once.");
 
         return api;
     }
@@ -35,10 +38,14 @@ public static class WebhooksApi
     private static async Task<Results<Created<WebhookWithSecretEnvelope>, ProblemHttpResult>> CreateWebhook(
         CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
     {
+        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), webhooks, ct) is { } unwatched)
+        {
+            return unwatched;
+        }
         var secret = WebhookSignature.NewSecret();
         // The id is made here, not by the insert: the sealed secret is bound to it.
         var id = Ids.New(Ids.Webhook);
-        var webhook = await webhooks.CreateAsync(id, user.ApiKeyId(), request.Url, request.Events, secrets.Seal(secret, id), ct);
+        var webhook = await webhooks.CreateAsync(id, user.ApiKeyId(), request, secrets.Seal(secret, id), ct);
         return webhook switch
         {
             Added<WebhookResponse>.Created(var created) => TypedResults.Created($"/api/webhooks/{created.Id}",
@@ -51,17 +58,23 @@ public static class WebhooksApi
     private static async Task<Ok<WebhookListEnvelope>> ListWebhooks(ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
         TypedResults.Ok(new WebhookListEnvelope(await webhooks.ListAsync(user.ApiKeyId(), ct)));
 
-    private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> GetWebhook(
+    private static async Task<Results<Ok<WebhookDetailEnvelope>, ProblemHttpResult>> GetWebhook(
         string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
-        await webhooks.GetAsync(user.ApiKeyId(), id, ct) is { } webhook
-            ? TypedResults.Ok(new WebhookEnvelope(webhook))
+        await webhooks.GetAsync(user.ApiKeyId(), id, ct) is { } webhook && await webhooks.GetHealthAsync(user.ApiKeyId(), id, ct) is { } health
+            ? TypedResults.Ok(new WebhookDetailEnvelope(webhook, health))
             : Problems.NotFound("Webhook", id);
 
     private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> UpdateWebhook(
-        string id, UpdateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
-        await webhooks.UpdateAsync(user.ApiKeyId(), id, request, ct) is { } webhook
+        string id, UpdateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct)
+    {
+        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), webhooks, ct) is { } unwatched)
+        {
+            return unwatched;
+        }
+        return await webhooks.UpdateAsync(user.ApiKeyId(), id, request, ct) is { } webhook
             ? TypedResults.Ok(new WebhookEnvelope(webhook))
             : Problems.NotFound("Webhook", id);
+    }
 
     private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> DeleteWebhook(
         string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
@@ -69,13 +82,39 @@ public static class WebhooksApi
             ? TypedResults.Ok(new MessageEnvelope("Webhook deleted; nothing more is delivered to it."))
             : Problems.NotFound("Webhook", id);
 
-    private static async Task<Results<Ok<WebhookWithSecretEnvelope>, ProblemHttpResult>> RegenerateSecret(
-        string id, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
+    /// <summary>
+    /// Rotates the secret. The body is optional (no body: a 24-hour grace period), so it is read here rather than
+    /// bound, and validated like every other body.
+    /// </summary>
+    private static async Task<Results<Ok<WebhookWithSecretEnvelope>, ValidationProblem, ProblemHttpResult>> RegenerateSecret(
+        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets,
+        IRequestValidator<RegenerateSecretRequest> validator, IOptions<JsonOptions> json, CancellationToken ct)
     {
+        var request = await OptionalBody.ReadAsync<RegenerateSecretRequest>(http, json.Value.SerializerOptions, ct) ?? new RegenerateSecretRequest();
+        var errors = new ValidationErrors();
+        validator.Validate(request, errors);
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.Summary());
+        }
+        var grace = TimeSpan.FromHours(request.GracePeriodHours ?? RegenerateSecretRequest.DefaultHours);
         var secret = WebhookSignature.NewSecret();
-        return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret, id), ct) is { } webhook
-            ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret),
-                $"Secret regenerated; deliveries from now on are signed with it. {SecretNotice}"))
+        return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret, id), grace, ct) is { } webhook
+            ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret), grace > TimeSpan.Zero
+                ? $"Secret regenerated; deliveries are signed with it, and the old secret also signs webhook-signature until {webhook.PreviousSecretExpiresAt:yyyy-MM-ddTHH:mm:ssZ}. {SecretNotice}"
+                : $"Secret regenerated; deliveries from now on are signed with it only (the old secret is revoked). {SecretNotice}"))
             : Problems.NotFound("Webhook", id);
+    }
+
+    /// <summary>A 400 when the filters name a wallet the key does not watch (the filter is a subset of the watchlist).</summary>
+    private static async Task<ProblemHttpResult?> UnwatchedFilterWalletAsync(TradeFilters? filters, string apiKeyId, WebhookStore webhooks, CancellationToken ct)
+    {
+        if (filters?.Wallets is not { Length: > 0 } wallets)
+        {
+            return null;
+        }
+        var missing = await webhooks.NotWatchedAsync(apiKeyId, wallets, ct);
+        return missing.Count == 0 ? null
+            : Problems.BadRequest("filters.wallets", $"{EventListRules.Truncate(missing[0])} is not on your watchlist; watch it first (POST /api/wallets)");
     }
 }

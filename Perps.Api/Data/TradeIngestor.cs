@@ -44,6 +44,6 @@ internal sealed class TradeIngestor(EventStore events, EventQueue queue, AlertSi
         var id = trade.Id ?? Ids.New(Ids.Event);
         var d = trade.Data;
         var data = new TradeData(d.Owner, d.MarketSymbol, d.Side, d.SizeUsd, d.Leverage, d.EntryPrice, d.Collateral, d.Timestamp, d.ExitPrice, d.PnlUsd);
-        return new StoredEvent(id, trade.Type, d.Owner, EventBody.Create(id, trade.Type, created, data));
+        return new StoredEvent(id, trade.Type, d.Owner, EventBody.Create(id, trade.Type, created, data), d.MarketSymbol, d.Side, d.SizeUsd, d.Leverage);
     }
 }

@@ -25,8 +25,12 @@ internal sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) :
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw6k7Ajqy3S7o=";
     private static readonly DateTimeOffset Created = new(2025, 1, 15, 10, 30, 0, TimeSpan.Zero);
 
+    private static readonly TradeFilters Filters = new(Markets: ["SOL-PERP", "BTC-PERP"], Sides: ["long"], MinSizeUsd: 10000, MinLeverage: 5);
+
     private static readonly WebhookResponse Webhook =
-        new(WebhookId, Url, [EventTypes.TradeNew, EventTypes.TradeClose], true, Created, Created, null, null);
+        new(WebhookId, Url, [EventTypes.TradeNew, EventTypes.TradeClose], true, Created, Created, null, null, Filters, RateLimit: 2);
+
+    private static readonly WebhookHealth Health = new(1240, 1236, 2, Created.AddHours(3), Created.AddHours(1), 0, null);
 
     private static readonly DeliveryResponse Delivery =
         new(DeliveryId, EventId, EventTypes.TradeNew, DeliveryStatus.Succeeded, 1, 200, null, Created, Created.AddSeconds(1), null);
@@ -43,15 +47,22 @@ internal sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) :
         ["POST /api/wallets"] = (new AddWalletRequest(Wallet), "201", new WalletEnvelope(new WalletResponse(Wallet, Created))),
         ["GET /api/wallets"] = (null, "200", new WalletListEnvelope([new WalletResponse(Wallet, Created)])),
         ["DELETE /api/wallets/{address}"] = (null, "200", new MessageEnvelope($"{Wallet} removed from your watchlist.")),
-        ["POST /api/webhooks"] = (new CreateWebhookRequest(Url, [EventTypes.TradeNew, EventTypes.TradeClose]), "201",
+        ["POST /api/webhooks"] = (new CreateWebhookRequest(Url, [EventTypes.TradeNew, EventTypes.TradeClose], Filters, RateLimit: 2), "201",
             new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(Webhook, Secret), "Webhook created. Save your secret - it will only be shown once!")),
         ["GET /api/webhooks"] = (null, "200", new WebhookListEnvelope([Webhook])),
-        ["GET /api/webhooks/{id}"] = (null, "200", new WebhookEnvelope(Webhook)),
-        ["PUT /api/webhooks/{id}"] = (new UpdateWebhookRequest(Events: [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation], IsActive: true), "200",
-            new WebhookEnvelope(Webhook with { Events = [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation] })),
+        ["GET /api/webhooks/{id}"] = (null, "200", new WebhookDetailEnvelope(Webhook, Health)),
+        ["PUT /api/webhooks/{id}"] = (new UpdateWebhookRequest(Events: [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation, EventTypes.WebhookDisabled],
+                IsActive: true, Filters: new TradeFilters(Markets: ["SOL-PERP"], Wallets: [Wallet]), RateLimit: 5), "200",
+            new WebhookEnvelope(Webhook with
+            {
+                Events = [EventTypes.TradeNew, EventTypes.TradeClose, EventTypes.TradeLiquidation, EventTypes.WebhookDisabled],
+                Filters = new TradeFilters(Markets: ["SOL-PERP"], Wallets: [Wallet]),
+                RateLimit = 5,
+            })),
         ["DELETE /api/webhooks/{id}"] = (null, "200", new MessageEnvelope("Webhook deleted; nothing more is delivered to it.")),
-        ["POST /api/webhooks/{id}/regenerate-secret"] = (null, "200",
-            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(Webhook, Secret), "Secret regenerated; deliveries from now on are signed with it. Save your secret - it will only be shown once!")),
+        ["POST /api/webhooks/{id}/regenerate-secret"] = (new RegenerateSecretRequest(GracePeriodHours: 24), "200",
+            new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(Webhook with { PreviousSecretExpiresAt = Created.AddHours(24) }, Secret),
+                "Secret regenerated; deliveries are signed with it, and the old secret also signs webhook-signature until 2025-01-16T10:30:00Z. Save your secret - it will only be shown once!")),
         ["POST /api/webhooks/{id}/test"] = (new TestWebhookRequest(EventTypes.TradeNew), "200",
             new TestResultEnvelope(new TestResultResponse(DeliveryId, EventId, EventTypes.TradeNew, true, 200, 87.4, null, "OK"))),
         ["GET /api/webhooks/{id}/deliveries"] = (null, "200", new DeliveryListEnvelope([Delivery], null)),

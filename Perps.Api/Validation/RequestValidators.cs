@@ -31,6 +31,14 @@ internal sealed class CreateWebhookValidator(WebhookUrlRules urls) : IRequestVal
     {
         urls.Validate(request.Url, "url", errors);
         EventListRules.Validate(request.Events, errors);
+        if (request.Filters is not null)
+        {
+            TradeFilterRules.Validate(request.Filters, errors);
+        }
+        if (request.RateLimit is not null)
+        {
+            RateLimitRules.Validate(request.RateLimit.Value, allowNone: false, errors);
+        }
     }
 }
 
@@ -38,9 +46,9 @@ internal sealed class UpdateWebhookValidator(WebhookUrlRules urls) : IRequestVal
 {
     public void Validate(UpdateWebhookRequest request, ValidationErrors errors)
     {
-        if (request is { Url: null, Events: null, IsActive: null })
+        if (request is { Url: null, Events: null, IsActive: null, Filters: null, RateLimit: null })
         {
-            errors.Add("body", "must set at least one of url, events, is_active");
+            errors.Add("body", "must set at least one of url, events, is_active, filters, rate_limit");
         }
         if (request.Url is not null)
         {
@@ -49,6 +57,107 @@ internal sealed class UpdateWebhookValidator(WebhookUrlRules urls) : IRequestVal
         if (request.Events is not null)
         {
             EventListRules.Validate(request.Events, errors);
+        }
+        if (request.Filters is not null)
+        {
+            TradeFilterRules.Validate(request.Filters, errors);
+        }
+        if (request.RateLimit is not null)
+        {
+            RateLimitRules.Validate(request.RateLimit.Value, allowNone: true, errors);
+        }
+    }
+}
+
+internal sealed class RegenerateSecretValidator : IRequestValidator<RegenerateSecretRequest>
+{
+    public void Validate(RegenerateSecretRequest request, ValidationErrors errors)
+    {
+        if (request.GracePeriodHours is < 0 or > RegenerateSecretRequest.MaxHours)
+        {
+            errors.Add("grace_period_hours", $"must be 0 to {RegenerateSecretRequest.MaxHours} (0 revokes the old secret at once)");
+        }
+    }
+}
+
+/// <summary>A webhook's trade filters: every list non-empty, without repeats; minimums not negative.</summary>
+internal static class TradeFilterRules
+{
+    public const int MaxMarkets = 100;
+    public const int MaxMarketLength = 64;
+    public const double MaxMinSizeUsd = 1e12;
+    public const double MaxMinLeverage = 10_000;
+    private static readonly string[] Sides = ["long", "short"];
+
+    public static void Validate(TradeFilters filters, ValidationErrors errors)
+    {
+        if (filters.Markets is { } markets)
+        {
+            ListRules("filters.markets", markets, MaxMarkets, errors);
+            if (markets.Any(m => m is not null && (m.Length is 0 or > MaxMarketLength || m.Any(char.IsControl))))
+            {
+                errors.Add("filters.markets", $"each market symbol must be 1 to {MaxMarketLength} characters without control characters");
+            }
+        }
+        if (filters.Sides is { } sides)
+        {
+            ListRules("filters.sides", sides, Sides.Length, errors);
+            if (sides.Any(s => s is not null && !Sides.Contains(s)))
+            {
+                errors.Add("filters.sides", "each side must be long or short");
+            }
+        }
+        if (filters.MinSizeUsd is < 0 or > MaxMinSizeUsd)
+        {
+            errors.Add("filters.min_size_usd", $"must be 0 to {MaxMinSizeUsd:0}");
+        }
+        if (filters.MinLeverage is < 0 or > MaxMinLeverage)
+        {
+            errors.Add("filters.min_leverage", $"must be 0 to {MaxMinLeverage:0}");
+        }
+        if (filters.Wallets is { } wallets)
+        {
+            ListRules("filters.wallets", wallets, int.MaxValue, errors);
+            if (wallets.Any(w => w is not null && !Base58.IsSolanaAddress(w)))
+            {
+                errors.Add("filters.wallets", "each wallet must be a Solana address on your watchlist");
+            }
+        }
+    }
+
+    private static void ListRules(string field, string[] values, int max, ValidationErrors errors)
+    {
+        if (values.Length == 0)
+        {
+            errors.Add(field, "must not be empty (leave the field out to match every trade)");
+        }
+        if (values.Length > max)
+        {
+            errors.Add(field, $"must hold at most {max} values");
+        }
+        if (values.Any(v => v is null))
+        {
+            errors.Add(field, "must not hold null");
+        }
+        if (values.Distinct(StringComparer.Ordinal).Count() != values.Length)
+        {
+            errors.Add(field, "must not name a value twice");
+        }
+    }
+}
+
+/// <summary>A webhook's rate limit: deliveries per second to its endpoint.</summary>
+internal static class RateLimitRules
+{
+    public const int Max = 1000;
+
+    public static void Validate(int rateLimit, bool allowNone, ValidationErrors errors)
+    {
+        if (rateLimit > Max || rateLimit < (allowNone ? 0 : 1))
+        {
+            errors.Add("rate_limit", allowNone
+                ? $"must be 1 to {Max} deliveries per second, or 0 to remove the limit"
+                : $"must be 1 to {Max} deliveries per second");
         }
     }
 }
@@ -59,11 +168,11 @@ internal static class EventListRules
     {
         if (events.Length == 0)
         {
-            errors.Add("events", $"must name at least one of {string.Join(", ", EventTypes.All)}");
+            errors.Add("events", $"must name at least one of {string.Join(", ", EventTypes.Subscribable)}");
         }
-        foreach (var type in events.Where(e => !EventTypes.IsKnown(e)))
+        foreach (var type in events.Where(e => !EventTypes.IsSubscribable(e)))
         {
-            errors.Add("events", $"'{Truncate(type)}' is not an event type; use {string.Join(", ", EventTypes.All)}");
+            errors.Add("events", $"'{Truncate(type)}' is not an event type; use {string.Join(", ", EventTypes.Subscribable)}");
         }
         if (events.Distinct(StringComparer.Ordinal).Count() != events.Length)
         {

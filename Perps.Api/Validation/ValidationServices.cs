@@ -9,5 +9,6 @@ internal static class ValidationServices
         .AddSingleton<IRequestValidator<CreateApiKeyRequest>, CreateApiKeyValidator>()
         .AddSingleton<IRequestValidator<AddWalletRequest>, AddWalletValidator>()
         .AddSingleton<IRequestValidator<CreateWebhookRequest>, CreateWebhookValidator>()
-        .AddSingleton<IRequestValidator<UpdateWebhookRequest>, UpdateWebhookValidator>();
+        .AddSingleton<IRequestValidator<UpdateWebhookRequest>, UpdateWebhookValidator>()
+        .AddSingleton<IRequestValidator<RegenerateSecretRequest>, RegenerateSecretValidator>();
 }

@@ -13,8 +13,9 @@ internal static class LedgerCount
     public static async Task<LedgerLine> CountAsync(string run, SignatureCheckingReceiver receiver, HotGroup group,
         IReadOnlyCollection<string> acceptedEventIds, long ingestFailures, TimeSpan wait, CancellationToken ct)
     {
-        var owed = (long)acceptedEventIds.Count * group.FanOut;
-        var missing = await UndeliveredAfterAsync(receiver, group, acceptedEventIds, wait, ct);
+        var owedEvents = acceptedEventIds.Where(group.Owes).ToList();
+        var owed = (long)owedEvents.Count * group.FanOut;
+        var missing = await UndeliveredAfterAsync(receiver, group, owedEvents, wait, ct);
         return new LedgerLine(run, group.FanOut, acceptedEventIds.Count, owed, owed - missing, missing, receiver.Duplicates, ingestFailures);
     }
 

@@ -20,7 +20,14 @@ internal sealed record ThroughputResult(
     double CommitsPerDelivery,
     Dictionary<string, double> CpuSeconds,
     Dictionary<string, double> CpuMsPerDelivery,
-    LedgerLine Ledger);
+    LedgerLine Ledger)
+{
+    /// <summary>Events accepted per second during the measured window (with a filter, more than deliveries ÷ fan-out).</summary>
+    public double IngestedEventsPerSecond { get; init; }
+
+    /// <summary>CPU per event accepted in the measured window, ms, per role: what one event's fan-out costs.</summary>
+    public Dictionary<string, double> CpuMsPerEvent { get; init; } = [];
+}
 
 /// <summary>
 /// Sustained deliveries per second through the whole pipeline: ingest over HTTP in batches → stored → streamed →
@@ -57,11 +64,12 @@ internal static class ThroughputRun
                     await Task.Delay(1, ct);
                 }
                 var (body, ids) = feed.NextBatch(group.Wallets, options.Batch);
-                Interlocked.Add(ref expected, perBatch);
+                var owed = group.LargeTradesOnly ? ids.Count(group.Owes) * group.FanOut : perBatch;
+                Interlocked.Add(ref expected, owed);
                 var sentAt = Stopwatch.GetTimestamp();
                 if (!await IngestAsync(ingest, body, ct))
                 {
-                    Interlocked.Add(ref expected, -perBatch);
+                    Interlocked.Add(ref expected, -owed);
                     Interlocked.Increment(ref failures);
                     continue;
                 }
@@ -73,11 +81,19 @@ internal static class ThroughputRun
             }
         }
 
+        int AcceptedCount()
+        {
+            lock (ingestMs)
+            {
+                return accepted.Count;
+            }
+        }
+
         var feeders = Enumerable.Range(0, options.Feeders).Select(_ => Task.Run(FeedAsync, ct)).ToList();
         await Task.Delay(options.Warmup, ct);
-        var (receivedFrom, ticksFrom, cpuFrom) = (receiver.Received, Stopwatch.GetTimestamp(), cpu.Take());
+        var (receivedFrom, ticksFrom, cpuFrom, acceptedFrom) = (receiver.Received, Stopwatch.GetTimestamp(), cpu.Take(), AcceptedCount());
         await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (end - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency)), ct);
-        var (receivedTo, ticksTo, cpuTo) = (receiver.Received, Stopwatch.GetTimestamp(), cpu.Take());
+        var (receivedTo, ticksTo, cpuTo, acceptedTo) = (receiver.Received, Stopwatch.GetTimestamp(), cpu.Take(), AcceptedCount());
         await Task.WhenAll(feeders);
 
         var ledger = await LedgerCount.CountAsync(name, receiver, group, accepted, failures, LedgerWait, ct);
@@ -101,7 +117,11 @@ internal static class ThroughputRun
             CommitsPerDelivery: Math.Round((double)commits / Math.Max(1, receiver.Received), 3),
             CpuSeconds: cpuSeconds,
             CpuMsPerDelivery: cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, delivered), 3)),
-            Ledger: ledger);
+            Ledger: ledger)
+        {
+            IngestedEventsPerSecond = Math.Round((acceptedTo - acceptedFrom) / seconds),
+            CpuMsPerEvent = cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, acceptedTo - acceptedFrom), 3)),
+        };
     }
 
     /// <summary>One ingest request; true on 202. A failure is reported once, then counted.</summary>

@@ -4,8 +4,15 @@ using Perps.Benchmarks.Infrastructure;
 
 namespace Perps.Benchmarks.Setup;
 
-/// <summary>A group of wallets whose every trade makes <see cref="FanOut"/> deliveries to the receiver.</summary>
-internal sealed record HotGroup(int FanOut, IReadOnlyList<string> Wallets, IReadOnlyList<(string Id, string Secret)> Webhooks);
+/// <summary>
+/// A group of wallets whose every trade makes <see cref="FanOut"/> deliveries to the receiver, or, with
+/// <see cref="LargeTradesOnly"/>, whose webhooks filter on size so that only the feed's large tenth is delivered.
+/// </summary>
+internal sealed record HotGroup(int FanOut, IReadOnlyList<string> Wallets, IReadOnlyList<(string Id, string Secret)> Webhooks, bool LargeTradesOnly = false)
+{
+    /// <summary>Whether the group's webhooks are owed a delivery of this event of the feed.</summary>
+    public bool Owes(string eventId) => !LargeTradesOnly || Runs.TradeFeed.IsLarge(eventId);
+}
 
 /// <summary>
 /// The users the load is for, made through the public API as a customer would: one watches ten wallets with one
@@ -17,7 +24,8 @@ internal static class BenchTenants
     public const int WalletsPerGroup = 10;
     private static readonly string[] AllEvents = ["trade.new", "trade.close", "trade.liquidation"];
 
-    public static async Task<HotGroup> CreateAsync(BenchApp app, SignatureCheckingReceiver receiver, int fanOut, CancellationToken ct)
+    public static async Task<HotGroup> CreateAsync(BenchApp app, SignatureCheckingReceiver receiver, int fanOut, CancellationToken ct,
+        bool largeTradesOnly = false)
     {
         using var admin = app.CreateClient("X-Admin-Key", BenchApp.AdminKey);
         var created = await ReadAsync(await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = $"bench fan-out {fanOut}" }, ct), ct);
@@ -32,13 +40,15 @@ internal static class BenchTenants
         for (var i = 0; i < fanOut; i++)
         {
             var body = await ReadAsync(await user.PostAsJsonAsync("/api/webhooks",
-                new { url = $"{receiver.BaseUrl}/fanout-{fanOut}/{i}", events = AllEvents }, ct), ct);
+                largeTradesOnly
+                    ? new { url = $"{receiver.BaseUrl}/fanout-{fanOut}-filtered/{i}", events = AllEvents, filters = (object?)new { min_size_usd = 100000 } }
+                    : new { url = $"{receiver.BaseUrl}/fanout-{fanOut}/{i}", events = AllEvents, filters = (object?)null }, ct), ct);
             var id = body["webhook"]!["id"]!.GetValue<string>();
             var secret = body["webhook"]!["secret"]!.GetValue<string>();
             receiver.Register(id, secret);
             webhooks.Add((id, secret));
         }
-        return new HotGroup(fanOut, wallets, webhooks);
+        return new HotGroup(fanOut, wallets, webhooks, largeTradesOnly);
     }
 
     /// <summary>The JSON answer of a setup request; a refusal stops the benchmark with what the API said.</summary>

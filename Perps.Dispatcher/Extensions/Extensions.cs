@@ -23,6 +23,7 @@ internal static class Extensions
         builder.Services.AddSingleton<Retention>();
         builder.Services.AddSingleton<DispatcherHeartbeat>();
         builder.Services.AddSingleton<SendFairness>();
+        builder.Services.AddSingleton<EndpointThrottle>();
 
         // Stopped in reverse order: stop taking work, finish what is in flight, then write the last results.
         builder.Services.AddSingletonHostedService<RecordQueue>();

@@ -5,6 +5,7 @@ using Npgsql;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Telemetry;
+using StackExchange.Redis;
 
 namespace Perps.Dispatcher.Pipeline;
 
@@ -15,7 +16,9 @@ namespace Perps.Dispatcher.Pipeline;
 /// a user whose own queue stays full and stalls (slow endpoints) defers its surplus to Postgres instead of holding the caller. A job that waited
 /// so long that its lease could run out mid-request renews the lease first, and is dropped if another replica took
 /// it over: no attempt is sent twice (a fresh delivery's lease is its fan-out's stream entry, renewed by the
-/// <see cref="EventStreamConsumer"/>). Each result, whatever went wrong, goes to the <see cref="RecordQueue"/>. At
+/// <see cref="EventStreamConsumer"/>). Jobs to a rate-limited or paused endpoint first ask the
+/// <see cref="EndpointThrottle"/>: held in memory until their slot (outside the queues, holding no send slot), or
+/// handed back to Postgres due at it, never failed. Each result, whatever went wrong, goes to the <see cref="RecordQueue"/>. At
 /// shutdown, requests in flight get one timeout to finish; what is left is handed back to Postgres, due now.
 /// </summary>
 internal sealed class DeliveryWorker(
@@ -24,6 +27,7 @@ internal sealed class DeliveryWorker(
     RecordQueue results,
     DueDeliveries due,
     SendFairness fairness,
+    EndpointThrottle throttle,
     PerpsMetrics metrics,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
@@ -45,6 +49,8 @@ internal sealed class DeliveryWorker(
     private readonly CancellationTokenSource _abort = new();
     private readonly ConcurrentDictionary<string, Task> _inFlight = new();
     private readonly ConcurrentBag<DeliveryJob> _unsent = [];
+    private readonly ConcurrentDictionary<string, DeliveryJob> _held = new();
+    private readonly CancellationTokenSource _stopHolding = new();
 
     /// <summary>Sent within this long of its claim, an attempt ends well inside its lease; later, the lease is renewed first.</summary>
     private readonly TimeSpan _renewLeaseAfter = (options.Value.AttemptLease - options.Value.Timeout) / 2;
@@ -68,6 +74,10 @@ internal sealed class DeliveryWorker(
     /// <summary>Queues the jobs, each user's in order. Jobs not queued when <paramref name="cancellationToken"/> fires are handed back at shutdown.</summary>
     public async Task DispatchAsync(IReadOnlyList<DeliveryJob> jobs, CancellationToken cancellationToken)
     {
+        if (jobs.Any(j => j.IsThrottled))
+        {
+            jobs = await ThrottleAsync(jobs);
+        }
         var deferred = new ConcurrentBag<DeliveryJob>();
         try
         {
@@ -83,6 +93,14 @@ internal sealed class DeliveryWorker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopHolding.CancelAsync();
+        foreach (var id in _held.Keys)
+        {
+            if (_held.TryRemove(id, out var job))
+            {
+                _unsent.Add(job);
+            }
+        }
         lock (_lock)
         {
             foreach (var job in _waiting.Values.SelectMany(queue => queue.Jobs))
@@ -104,6 +122,83 @@ internal sealed class DeliveryWorker(
             await HandBackAsync(unsent, TimeSpan.Zero, cancellationToken);
             Log.HandedBack(logger, unsent.Count);
         }
+    }
+
+    /// <summary>
+    /// Asks the throttle about the jobs to throttled endpoints; returns those to queue now (the others and the ones
+    /// due at once). Held jobs are queued when their slot comes; the rest go back to Postgres, due at theirs. When
+    /// Redis cannot be asked, the throttled jobs are due again in a second: a limit is never ignored.
+    /// </summary>
+    private async Task<IReadOnlyList<DeliveryJob>> ThrottleAsync(IReadOnlyList<DeliveryJob> jobs)
+    {
+        var now = jobs.Where(j => !j.IsThrottled).ToList();
+        var throttled = jobs.Where(j => j.IsThrottled).ToList();
+        List<ThrottleDecision> decisions;
+        try
+        {
+            decisions = await throttle.DecideAsync(throttled);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.ThrottleFailed(logger, ex, throttled.Count);
+            decisions = throttled.Select(j => new ThrottleDecision(j, DeferDelay, Held: false)).ToList();
+        }
+        foreach (var decision in decisions.Where(d => d.Held))
+        {
+            if (decision.Wait <= TimeSpan.FromMilliseconds(1))
+            {
+                now.Add(decision.Job);
+            }
+            else
+            {
+                Hold(decision.Job, decision.Wait);
+            }
+        }
+        if (decisions.Where(d => !d.Held).Select(d => (d.Job, d.Wait)).ToList() is { Count: > 0 } later)
+        {
+            try
+            {
+                await HandBackAsync(later, DeliveryStatus.Notes.Throttled, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                Log.DeferFailed(logger, ex, later.Count); // their leases run out and they are claimed again then
+            }
+        }
+        return now;
+    }
+
+    /// <summary>Keeps the job out of every queue until its reserved slot, then queues it like any other.</summary>
+    private void Hold(DeliveryJob job, TimeSpan wait)
+    {
+        _held[job.DeliveryId] = job;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(wait, time, _stopHolding.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: StopAsync hands it back
+            }
+            if (_held.TryRemove(job.DeliveryId, out _))
+            {
+                var deferred = new ConcurrentBag<DeliveryJob>();
+                try
+                {
+                    await QueueAsync([job], deferred, _stopHolding.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // In _unsent: handed back at shutdown.
+                }
+                finally
+                {
+                    await DeferAsync(deferred.ToList());
+                }
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>
@@ -326,15 +421,19 @@ internal sealed class DeliveryWorker(
     /// Puts unsent attempts back in line, due after <paramref name="delay"/>: a claimed one gets its attempt number
     /// back; a fresh one is recorded as a pending delivery with no attempt.
     /// </summary>
-    private async Task HandBackAsync(IReadOnlyList<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken)
+    private Task HandBackAsync(IReadOnlyList<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken) =>
+        HandBackAsync(jobs.Select(j => (j, delay)).ToList(), null, cancellationToken);
+
+    /// <summary>As above, each due after its own delay; <paramref name="note"/> says why a fresh one was not attempted.</summary>
+    private async Task HandBackAsync(IReadOnlyList<(DeliveryJob Job, TimeSpan Delay)> jobs, string? note, CancellationToken cancellationToken)
     {
-        foreach (var job in jobs.Where(j => !j.IsStored))
+        foreach (var (job, delay) in jobs.Where(j => !j.Job.IsStored))
         {
-            results.Add(AttemptRecord.NotAttempted(job, DeliveryStatus.Pending, delay));
+            results.Add(AttemptRecord.NotAttempted(job, DeliveryStatus.Pending, delay, note));
         }
-        if (jobs.Where(j => j.IsStored).ToList() is { Count: > 0 } claimed)
+        if (jobs.Where(j => j.Job.IsStored).ToList() is { Count: > 0 } claimed)
         {
-            await due.HandBackAsync(claimed, delay, cancellationToken);
+            await due.HandBackAsync(claimed, cancellationToken);
         }
     }
 

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Npgsql;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Lifecycle;
+using Perps.Webhooks.Streams;
+using StackExchange.Redis;
 using Perps.Webhooks.Telemetry;
 
 namespace Perps.Dispatcher.Pipeline;
@@ -14,7 +16,7 @@ namespace Perps.Dispatcher.Pipeline;
 /// what it holds is split until the bad record stands alone, which is then recorded without the receiver's text: one
 /// record never blocks the others. At shutdown it writes everything queued before it stops.
 /// </summary>
-internal sealed class RecordQueue(DeliveryRecorder recorder, PerpsMetrics metrics, ILogger<RecordQueue> logger) : BackgroundService
+internal sealed class RecordQueue(DeliveryRecorder recorder, IConnectionMultiplexer redis, PerpsMetrics metrics, ILogger<RecordQueue> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private const string UnstorableAnswer = "the receiver's answer could not be stored";
@@ -134,12 +136,13 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, PerpsMetrics metric
         {
             try
             {
-                var disabled = await recorder.RecordAsync(records, released, CancellationToken.None);
-                foreach (var webhookId in disabled)
+                var recorded = await recorder.RecordAsync(records, released, CancellationToken.None);
+                foreach (var webhookId in recorded.Disabled)
                 {
                     Log.WebhookDisabled(logger, webhookId);
                 }
-                metrics.Disabled(disabled.Count);
+                metrics.Disabled(recorded.Disabled.Count);
+                _ = QueueNoticesAsync(recorded.NoticeEvents);
                 return;
             }
             catch (Exception ex) when (IsTransient(ex))
@@ -151,6 +154,26 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, PerpsMetrics metric
                 }
                 await Task.Delay(RetryDelay * Math.Min(attempt, 10), CancellationToken.None);
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands the <c>webhook.disabled</c> events just stored to the dispatchers, as ingestion does with trades. Stored
+    /// is what counts: an entry lost here is made good by the sweep after <c>Delivery:FanOutGrace</c>.
+    /// </summary>
+    private async Task QueueNoticesAsync(IReadOnlyList<string> eventIds)
+    {
+        if (eventIds.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await redis.GetDatabase().StreamAddAsync(EventStream.Key, EventStream.EventIdsField, EventStream.JoinIds(eventIds));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.NoticeEnqueueFailed(logger, ex, eventIds.Count);
         }
     }
 

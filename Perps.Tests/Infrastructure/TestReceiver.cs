@@ -29,6 +29,7 @@ public sealed class TestReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedRequest>> _received = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedRequest>> _acknowledged = new();
     private readonly ConcurrentDictionary<string, Func<int, (int Status, TimeSpan Delay)>> _scripts = new();
+    private readonly ConcurrentDictionary<string, string> _retryAfter = new();
     private WebApplication? _app;
 
     public string BaseUrl { get; private set; } = "";
@@ -53,6 +54,14 @@ public sealed class TestReceiver : IAsyncDisposable
             _scripts[path] = script;
         }
         return $"{BaseUrl}/{path}";
+    }
+
+    /// <summary>A fresh mailbox whose 429 answers carry <c>Retry-After: <paramref name="retryAfterSeconds"/></c>.</summary>
+    public string NewEndpoint(Func<int, (int Status, TimeSpan Delay)> script, int retryAfterSeconds)
+    {
+        var url = NewEndpoint(script);
+        _retryAfter[PathOf(url)] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return url;
     }
 
     public IReadOnlyList<ReceivedRequest> Received(string url) =>
@@ -94,6 +103,10 @@ public sealed class TestReceiver : IAsyncDisposable
             return;
         }
         context.Response.StatusCode = status;
+        if (status == 429 && _retryAfter.TryGetValue(path, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
         if (status is >= 300 and < 400)
         {
             context.Response.Headers.Location = $"/{path}/followed"; // a client that follows redirects would post here

@@ -10,10 +10,13 @@ internal static class ApiResponses
     public const string SecretPattern = "^whsec_[A-Za-z0-9+/]{43}=$";
 
     public static readonly string[] WebhookFields =
-        ["id", "url", "events", "is_active", "created_at", "updated_at", "disabled_at", "disabled_reason"];
+        ["id", "url", "events", "is_active", "created_at", "updated_at", "disabled_at", "disabled_reason", "filters", "rate_limit", "previous_secret_expires_at"];
 
     public static readonly string[] WebhookWithSecretFields =
-        ["id", "url", "events", "is_active", "created_at", "updated_at", "secret"];
+        ["id", "url", "events", "is_active", "created_at", "updated_at", "secret", "filters", "rate_limit", "previous_secret_expires_at"];
+
+    public static readonly string[] HealthFields =
+        ["deliveries_24h", "succeeded_24h", "failed_24h", "last_success_at", "last_failure_at", "consecutive_failures", "failing_since"];
 
     /// <summary>A body sent exactly as written, so tests can send JSON no serializer would produce.</summary>
     public static StringContent RawJson(string text) => new(text, Encoding.UTF8, "application/json");

@@ -79,6 +79,33 @@ public sealed class ApiReferenceTests(PerpsAppFixture app)
     }
 
     [Fact]
+    public async Task OpenApiDocumentDescribesTheSubscriptionFieldsWithExamples()
+    {
+        var document = await GetDocumentAsync();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        foreach (var field in (string[])["filters", "rate_limit", "previous_secret_expires_at"])
+        {
+            Assert.NotNull(schemas["WebhookResponse"]!["properties"]![field]);
+        }
+        foreach (var field in (string[])["markets", "sides", "min_size_usd", "min_leverage", "wallets"])
+        {
+            Assert.NotNull(schemas["TradeFilters"]!["properties"]![field]);
+        }
+
+        var paths = document["paths"]!.AsObject();
+        var create = Operation(paths, "post /api/webhooks")!["requestBody"]!["content"]!["application/json"]!["example"]!;
+        Assert.Equal("SOL-PERP", create["filters"]!["markets"]![0]!.GetValue<string>());
+        Assert.Equal(2, create["rate_limit"]!.GetValue<int>());
+        var update = Operation(paths, "put /api/webhooks/{id}")!["requestBody"]!["content"]!["application/json"]!["example"]!;
+        Assert.Contains("webhook.disabled", update["events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        var rotate = Operation(paths, "post /api/webhooks/{id}/regenerate-secret")!;
+        Assert.Equal(24, rotate["requestBody"]!["content"]!["application/json"]!["example"]!["grace_period_hours"]!.GetValue<int>());
+        Assert.NotNull(rotate["responses"]!["200"]!["content"]!["application/json"]!["example"]!["webhook"]!["previous_secret_expires_at"]);
+        var get = Operation(paths, "get /api/webhooks/{id}")!["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
+        Assert.NotNull(get["health"]!["deliveries_24h"]);
+    }
+
+    [Fact]
     public async Task ScalarReferencePageIsServedInDevelopment()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -46,4 +46,35 @@ public sealed class KeyRotationTests(KeyRotationAppFixture rotation) : IClassFix
             blob => $"the row is still not sealed under the new key: {Convert.ToHexString(blob.AsSpan(0, Math.Min(8, blob.Length)))}…");
         Assert.Equal(oldSecret, SealedSecrets.Protector(rotation.KeyB).Open(resealed, webhook.Id)); // key A can now go
     }
+
+    [Fact]
+    public async Task APreviousSecretInItsGracePeriodStillSignsAndIsResealedUnderTheNewKey()
+    {
+        using var user = await rotation.CreateUserAsync();
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var webhook = await user.CreateWebhookAsync(rotation.Receiver.NewEndpoint(), "trade.new");
+        var previous = WebhookSignature.NewSecret();
+        await using (var write = rotation.Database.CreateCommand(
+            "UPDATE webhooks SET previous_secret = $2, previous_secret_expires_at = now() + interval '1 hour' WHERE id = $1"))
+        {
+            write.Parameters.Add(new() { Value = webhook.Id });
+            write.Parameters.Add(new() { Value = SealedSecrets.Protector(rotation.KeyA).Seal(previous, webhook.Id) });
+            await write.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await rotation.IngestAsync(Trades.Event(wallet));
+
+        var request = (await rotation.Receiver.WaitForAsync(webhook.Url, 1))[0];
+        Assert.True(Signatures.VerifiesStandard(request, webhook.Secret));
+        Assert.True(Signatures.VerifiesStandard(request, previous));
+        await Poll.UntilAsync(async () =>
+            {
+                await using var read = rotation.Database.CreateCommand("SELECT previous_secret FROM webhooks WHERE id = $1");
+                read.Parameters.Add(new() { Value = webhook.Id });
+                return (byte[])(await read.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            },
+            blob => blob[4..8].SequenceEqual(SealedSecrets.KeyId(rotation.KeyB)) && SealedSecrets.Protector(rotation.KeyB).Open(blob, webhook.Id) == previous,
+            TimeSpan.FromSeconds(20), _ => "the previous secret is still not sealed under the new key");
+    }
 }

@@ -29,6 +29,18 @@ public sealed record DeliveryJob(
     /// </summary>
     public FanOutTicket? Ticket { get; init; }
 
+    /// <summary>The rotated-out secret while its grace period runs: it also signs <c>webhook-signature</c>.</summary>
+    public byte[]? SealedPreviousSecret { get; init; }
+
+    /// <summary>The endpoint's limit, deliveries per second; null: none.</summary>
+    public int? RateLimit { get; init; }
+
+    /// <summary>Until when the endpoint asked (429 with Retry-After) to be left alone, when that is still ahead.</summary>
+    public DateTimeOffset? PausedUntil { get; init; }
+
+    /// <summary>Whether the endpoint's throttle decides when this goes out: it has a rate limit, or is paused.</summary>
+    public bool IsThrottled => RateLimit is not null || PausedUntil is not null;
+
     /// <summary>Whether the delivery's row exists: claimed from Postgres rather than fresh from a fan-out.</summary>
     public bool IsStored => Ticket is null;
 

@@ -5,7 +5,8 @@ namespace Perps.Webhooks.Delivery;
 
 /// <summary>
 /// Decides where a delivery stands after an attempt: the one place the retry schedule is read. A retry is a wait,
-/// not a time: the recorder adds it to the database's clock, the one clock every schedule is read against.
+/// not a time: the recorder adds it to the database's clock, the one clock every schedule is read against. A 410 Gone
+/// is not retried: the endpoint says it is gone for good, and the recorder disables it.
 /// </summary>
 public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
 {
@@ -17,7 +18,7 @@ public sealed class RetryPolicy(IOptions<DeliveryOptions> options)
         }
 
         var retries = options.Value.Retries;
-        if (job.AttemptInRound > retries.Count)
+        if (job.AttemptInRound > retries.Count || outcome.IsGone)
         {
             return AttemptRecord.Of(job, outcome, DeliveryStatus.Failed, null);
         }

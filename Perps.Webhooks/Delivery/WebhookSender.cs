@@ -61,8 +61,21 @@ public sealed class WebhookSender(SafeConnector connector, SecretProtector secre
         headers.TryAddWithoutValidation("X-Delivery-Attempt", job.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
         headers.TryAddWithoutValidation("webhook-id", job.DeliveryId);
         headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        headers.TryAddWithoutValidation("webhook-signature", WebhookSignature.StandardV1(secret, job.DeliveryId, timestamp, body));
+        headers.TryAddWithoutValidation("webhook-signature", StandardSignatures(job, secret, timestamp, body));
         return request;
+    }
+
+    /// <summary>
+    /// The new secret's signature, then, while a rotation's grace period runs, the old one's: the Standard Webhooks
+    /// header carries several, space-separated, and a receiver accepts the delivery if any verifies. An old secret
+    /// that no longer opens (sealed under a secrets key since removed) is left out rather than failing the delivery.
+    /// </summary>
+    private string StandardSignatures(DeliveryJob job, string secret, long timestamp, byte[] body)
+    {
+        var current = WebhookSignature.StandardV1(secret, job.DeliveryId, timestamp, body);
+        return job.SealedPreviousSecret is { } sealedPrevious && secrets.TryOpen(sealedPrevious, job.WebhookId, out var previous)
+            ? $"{current} {WebhookSignature.StandardV1(previous, job.DeliveryId, timestamp, body)}"
+            : current;
     }
 
     /// <summary>The first <see cref="ReceiverText.MaxBodyLength"/> bytes of the body, or null when there are none or reading fails.</summary>

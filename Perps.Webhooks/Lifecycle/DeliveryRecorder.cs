@@ -2,31 +2,43 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Events;
 
 namespace Perps.Webhooks.Lifecycle;
+
+/// <summary>What recording a batch changed beyond the deliveries: webhooks disabled, and the <c>webhook.disabled</c> events stored for them (to fan out).</summary>
+public sealed record RecordedBatch(IReadOnlyList<string> Disabled, IReadOnlyList<string> NoticeEvents)
+{
+    public static readonly RecordedBatch Nothing = new([], []);
+}
 
 /// <summary>
 /// Records deliveries, many per round trip, in one transaction: a fan-out's deliveries are created here, once, with
 /// the outcome of their first attempt; the attempt rows; the state each attempt leads to; each endpoint's failure
-/// streak; the automatic disabling of endpoints that keep failing (their queued deliveries are then cancelled by the
-/// dispatchers' scheduler, the one place that cancels); and the release of events whose fan-out is fully recorded.
+/// streak; the automatic disabling of endpoints that keep failing or answer 410 Gone (their queued deliveries are then
+/// cancelled by the dispatchers' scheduler, the one place that cancels), with a <c>webhook.disabled</c> event for the
+/// owner's subscribed endpoints; the pause a 429 with Retry-After asks for; and the release of events whose fan-out
+/// is fully recorded.
 /// </summary>
 public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options)
 {
+    /// <summary>Why an endpoint that answered 410 is disabled: its <c>disabled_reason</c>.</summary>
+    public const string GoneReason = "the endpoint answered 410 Gone: disabled at once";
+
     /// <summary>Records the batch; returns the ids of the webhooks it disabled.</summary>
-    public Task<IReadOnlyList<string>> RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken) =>
+    public Task<RecordedBatch> RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken) =>
         RecordAsync(records, [], cancellationToken);
 
     /// <summary>
     /// Records the batch and takes <paramref name="fannedOutEvents"/> (whose deliveries are all recorded) out of
-    /// <c>fan_out_awaiting</c>; returns the ids of the webhooks it disabled.
+    /// <c>fan_out_awaiting</c>; returns the webhooks it disabled and the <c>webhook.disabled</c> events stored for them.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RecordAsync(
+    public async Task<RecordedBatch> RecordAsync(
         IReadOnlyList<AttemptRecord> records, IReadOnlyCollection<string> fannedOutEvents, CancellationToken cancellationToken)
     {
         if (records.Count == 0 && fannedOutEvents.Count == 0)
         {
-            return [];
+            return RecordedBatch.Nothing;
         }
         await using var batch = dataSource.CreateBatch();
         if (records.Count > 0)
@@ -44,19 +56,31 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         {
             batch.BatchCommands.Add(StreaksCommand(streaks));
         }
-        if (streaks.Any(s => s.Failures > 0))
+        var health = records.Where(r => r.Outcome is not null && !r.IsTest).ToList();
+        var pauses = health.Where(r => r.Outcome!.PauseRequested is not null).ToList();
+        if (pauses.Count > 0)
         {
-            batch.BatchCommands.Add(DisableCommand(streaks));
+            batch.BatchCommands.Add(PauseCommand(pauses));
+        }
+        var gone = health.Where(r => r.Outcome!.IsGone).Select(r => r.WebhookId).Distinct().ToList();
+        if (streaks.Any(s => s.Failures > 0) || gone.Count > 0)
+        {
+            batch.BatchCommands.Add(DisableCommand(streaks, gone));
         }
 
         // Only the disable statement returns rows, and Npgsql's reader starts on the first result that has them.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var disabled = new List<string>();
+        var notices = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
             disabled.Add(reader.GetString(0));
+            if (!reader.IsDBNull(1))
+            {
+                notices.Add(reader.GetString(1));
+            }
         }
-        return disabled;
+        return new RecordedBatch(disabled, notices);
     }
 
     /// <summary>
@@ -133,27 +157,76 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         return command;
     }
 
-    private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks)
+    /// <summary>
+    /// A 429 with Retry-After pauses the whole endpoint (never past <see cref="DeliveryOptions.MaxRetryAfter"/>): the
+    /// fan-out and the scheduler read <c>paused_until</c> into every job, and the throttle holds them until then.
+    /// </summary>
+    private NpgsqlBatchCommand PauseCommand(IReadOnlyList<AttemptRecord> pauses)
     {
         var command = new NpgsqlBatchCommand("""
-            UPDATE webhooks
-            SET is_active = false, auto_disabled = true, disabled_at = now(), updated_at = now(),
-                disabled_reason = format('%s consecutive failed deliveries since %s', consecutive_failures,
-                                         to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
-            WHERE id = ANY($1) AND is_active AND consecutive_failures >= $2 AND failing_since <= now() - $3
-            RETURNING id
+            UPDATE webhooks w SET paused_until = greatest(w.paused_until, p.until)
+            FROM (SELECT webhook_id, max(now() + least(pause, $3)) AS until
+                  FROM unnest($1::text[], $2::interval[]) AS i(webhook_id, pause) GROUP BY webhook_id) p
+            WHERE w.id = p.webhook_id
+            """);
+        command.Parameters.Add(new() { Value = pauses.Select(r => r.WebhookId).ToArray() });
+        command.Parameters.Add(new() { Value = pauses.Select(r => r.Outcome!.PauseRequested!.Value).ToArray() });
+        command.Parameters.Add(new() { Value = options.Value.MaxRetryAfter });
+        return command;
+    }
+
+    /// <summary>
+    /// Disables the endpoints whose streak reached the rule, and those that answered 410 Gone (at once), as disabled
+    /// automatically (events meanwhile are recorded skipped, for recover). For each, when the owner has another active
+    /// webhook subscribed to <c>webhook.disabled</c>, stores that event (addressed to the owner's API key, awaiting
+    /// fan-out) in the same statement; its body is compact JSON in the trade events' shape. Returns each disabled
+    /// webhook with its event, if any.
+    /// </summary>
+    private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks, IReadOnlyList<string> gone)
+    {
+        var command = new NpgsqlBatchCommand($$$"""
+            WITH disabled AS (
+                UPDATE webhooks
+                SET is_active = false, auto_disabled = true, disabled_at = now(), updated_at = now(),
+                    disabled_reason = CASE WHEN id = ANY($4) THEN $5
+                                           ELSE format('%s consecutive failed deliveries since %s', consecutive_failures,
+                                                       to_char(failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) END
+                WHERE is_active AND (id = ANY($4) OR (id = ANY($1) AND consecutive_failures >= $2 AND failing_since <= now() - $3))
+                RETURNING id, api_key_id, url, disabled_at, disabled_reason, consecutive_failures
+            ), notice AS (
+                SELECT d.*, 'evt_' || left(replace(gen_random_uuid()::text, '-', ''), 24) AS event_id
+                FROM disabled d
+                WHERE EXISTS (SELECT 1 FROM webhooks o
+                              WHERE o.api_key_id = d.api_key_id AND o.id <> d.id AND o.is_active AND '{{{EventTypes.WebhookDisabled}}}' = ANY (o.events))
+            ), stored AS (
+                INSERT INTO events (id, type, owner, body)
+                SELECT n.event_id, '{{{EventTypes.WebhookDisabled}}}', n.api_key_id,
+                       format('{"id":%s,"type":"{{{EventTypes.WebhookDisabled}}}","created":%s,"data":{"webhook_id":%s,"url":%s,"disabled_at":%s,"reason":%s,"consecutive_failures":%s}}',
+                              to_json(n.event_id), floor(extract(epoch FROM now()))::bigint, to_json(n.id), to_json(n.url),
+                              to_json(to_char(n.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                              to_json(n.disabled_reason), n.consecutive_failures)
+                FROM notice n
+            ), awaiting AS (
+                INSERT INTO fan_out_awaiting (event_id) SELECT event_id FROM notice
+            )
+            SELECT d.id, n.event_id FROM disabled d LEFT JOIN notice n ON n.id = d.id
             """);
         command.Parameters.Add(new() { Value = streaks.Select(s => s.WebhookId).ToArray() });
         command.Parameters.Add(new() { Value = options.Value.DisableAfterFailures });
         command.Parameters.Add(new() { Value = options.Value.DisableAfterSpan });
+        command.Parameters.Add(new() { Value = gone.ToArray() });
+        command.Parameters.Add(new() { Value = GoneReason });
         return command;
     }
 
-    /// <summary>What a batch of finished deliveries does to one endpoint's run of consecutive failures (test sends aside).</summary>
+    /// <summary>
+    /// What a batch of finished deliveries does to one endpoint's run of consecutive failures (test sends aside). A
+    /// delivery that ended on a 429 with Retry-After is neither: the endpoint asked to be sent less, it did not fail.
+    /// </summary>
     private sealed record WebhookStreak(string WebhookId, bool Reset, int Failures)
     {
         public static List<WebhookStreak> From(IReadOnlyList<AttemptRecord> records) =>
-            records.Where(r => r.Outcome is not null && r.Status != DeliveryStatus.Pending && !r.IsTest)
+            records.Where(r => r.Outcome is not null && r.Status != DeliveryStatus.Pending && !r.IsTest && r.Outcome.PauseRequested is null)
                 .GroupBy(r => r.WebhookId)
                 .Select(group =>
                 {

@@ -18,6 +18,7 @@ public static class DeliveryStatus
     {
         public const string CancelledByDisable = "cancelled: the webhook is disabled";
         public const string SkippedWhileDisabled = "skipped: the webhook was disabled automatically when the event arrived; recover sends it";
+        public const string Throttled = "throttled: waiting for a slot within the endpoint's rate limit (or its Retry-After pause)";
         public const string GaveUp = "gave up: no result could be recorded for the last attempts";
     }
 }

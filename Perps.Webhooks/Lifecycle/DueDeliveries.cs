@@ -13,7 +13,7 @@ namespace Perps.Webhooks.Lifecycle;
 /// </summary>
 public sealed class DueDeliveries(NpgsqlDataSource dataSource, IOptions<DeliveryOptions> options)
 {
-    private const string JobColumns = "c.id, e.id, c.webhook_id, w.url, w.secret, e.type, e.body, c.attempts, c.attempts - c.round_start, e.created_at, w.api_key_id";
+    private const string JobColumns = "c.id, e.id, c.webhook_id, w.url, w.secret, e.type, e.body, c.attempts, c.attempts - c.round_start, e.created_at, w.api_key_id, " + EventFanOut.EndpointColumns;
 
     /// <summary>
     /// Claims deliveries that are due: retries whose wait is over, redeliveries, recoveries, first attempts beyond a
@@ -79,16 +79,20 @@ public sealed class DueDeliveries(NpgsqlDataSource dataSource, IOptions<Delivery
     /// Gives claimed attempts that were never sent back, due after <paramref name="delay"/>, attempt number returned.
     /// Only attempts still this replica's: one taken over since is left to its new owner.
     /// </summary>
-    public async Task HandBackAsync(IReadOnlyCollection<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken)
+    public Task HandBackAsync(IReadOnlyCollection<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken) =>
+        HandBackAsync(jobs.Select(j => (j, delay)).ToList(), cancellationToken);
+
+    /// <summary>As above, each attempt due after its own delay (the throttle spaces an endpoint's deliveries so).</summary>
+    public async Task HandBackAsync(IReadOnlyCollection<(DeliveryJob Job, TimeSpan Delay)> jobs, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE deliveries d SET attempts = d.attempts - 1, next_attempt_at = now() + $3
-            FROM unnest($1::text[], $2::int[]) AS h(id, attempt)
+            UPDATE deliveries d SET attempts = d.attempts - 1, next_attempt_at = now() + h.delay
+            FROM unnest($1::text[], $2::int[], $3::interval[]) AS h(id, attempt, delay)
             WHERE d.id = h.id AND d.attempts = h.attempt AND d.status = '{DeliveryStatus.Pending}'
             """);
-        command.Parameters.Add(new() { Value = jobs.Select(j => j.DeliveryId).ToArray() });
-        command.Parameters.Add(new() { Value = jobs.Select(j => j.Attempt).ToArray() });
-        command.Parameters.Add(new() { Value = delay });
+        command.Parameters.Add(new() { Value = jobs.Select(j => j.Job.DeliveryId).ToArray() });
+        command.Parameters.Add(new() { Value = jobs.Select(j => j.Job.Attempt).ToArray() });
+        command.Parameters.Add(new() { Value = jobs.Select(j => j.Delay).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -97,7 +101,7 @@ public sealed class DueDeliveries(NpgsqlDataSource dataSource, IOptions<Delivery
         var jobs = new List<DeliveryJob>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            jobs.Add(new DeliveryJob(
+            jobs.Add(EventFanOut.ReadEndpoint(new DeliveryJob(
                 DeliveryId: reader.GetString(0),
                 EventId: reader.GetString(1),
                 WebhookId: reader.GetString(2),
@@ -108,7 +112,7 @@ public sealed class DueDeliveries(NpgsqlDataSource dataSource, IOptions<Delivery
                 Attempt: reader.GetInt32(7),
                 AttemptInRound: reader.GetInt32(8),
                 EventStoredAt: reader.GetFieldValue<DateTimeOffset>(9),
-                TenantId: reader.GetString(10)));
+                TenantId: reader.GetString(10)), reader, 11));
         }
         return jobs;
     }

@@ -1,5 +1,6 @@
 using Npgsql;
 using Perps.Webhooks.Delivery;
+using Perps.Webhooks.Events;
 
 namespace Perps.Webhooks.Lifecycle;
 
@@ -11,7 +12,10 @@ public sealed record FannedOutDelivery(DeliveryJob Job, bool Send);
 /// are written once, when recorded (<see cref="DeliveryRecorder"/>), so an event fanned out again after a crash
 /// yields only the deliveries not recorded yet. Matching starts from the wallet index, so it costs what the watchers
 /// of that wallet cost. A webhook disabled automatically gets its delivery as <c>skipped</c>, so its owner can
-/// recover it; one its owner disabled gets none. A pair never gets two deliveries: the delivery id is derived from
+/// recover it; one its owner disabled gets none. A trade reaches only webhooks whose trade filters it meets (tested
+/// here, against the event's columns, so a filtered-out trade costs no delivery and no request); a
+/// <c>webhook.disabled</c> event (its owner is the API key) reaches the owner's other active webhooks subscribed to
+/// it. A pair never gets two deliveries: the delivery id is derived from
 /// it (SHA-256 of <c>event id/webhook id</c>; webhook ids hold no '/'), so the primary key keeps it unique.
 /// </summary>
 public sealed class EventFanOut(NpgsqlDataSource dataSource)
@@ -24,16 +28,28 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
     /// </remarks>
     public async Task<List<FannedOutDelivery>> MatchAsync(FanOutTicket ticket, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active
+        await using var command = dataSource.CreateCommand($"""
+            SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
             FROM fan_out_awaiting a
             JOIN events e ON e.id = a.event_id
             JOIN wallets wl ON wl.address = e.owner
             JOIN webhooks w ON w.api_key_id = wl.api_key_id AND (w.is_active OR w.auto_disabled) AND e.type = ANY (w.events)
-            CROSS JOIN LATERAL (
-                SELECT 'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24) AS delivery_id
-            ) p
+                AND (w.filter_markets IS NULL OR e.market = ANY (w.filter_markets))
+                AND (w.filter_sides IS NULL OR e.side = ANY (w.filter_sides))
+                AND (w.filter_min_size_usd IS NULL OR e.size_usd >= w.filter_min_size_usd)
+                AND (w.filter_min_leverage IS NULL OR e.leverage >= w.filter_min_leverage)
+                AND (w.filter_wallets IS NULL OR e.owner = ANY (w.filter_wallets))
+            CROSS JOIN LATERAL (SELECT {DeliveryIdOf} AS delivery_id) p
             WHERE a.event_id = ANY ($1)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
+            UNION ALL
+            SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
+            FROM fan_out_awaiting a
+            JOIN events e ON e.id = a.event_id
+            JOIN webhooks w ON w.api_key_id = e.owner AND w.is_active AND e.type = ANY (w.events)
+                AND w.id <> (e.body::json -> 'data' ->> 'webhook_id')
+            CROSS JOIN LATERAL (SELECT {DeliveryIdOf} AS delivery_id) p
+            WHERE a.event_id = ANY ($1) AND e.type = '{EventTypes.WebhookDisabled}'
               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
             """);
         command.Parameters.Add(new() { Value = ticket.EventIds.ToArray() });
@@ -55,10 +71,28 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
                 EventStoredAt: reader.GetFieldValue<DateTimeOffset>(7),
                 TenantId: reader.GetString(8),
                 TraceParent: ticket.TraceParentOf(eventId)) { Ticket = ticket };
-            found.Add(new FannedOutDelivery(job, Send: reader.GetBoolean(9)));
+            found.Add(new FannedOutDelivery(ReadEndpoint(job, reader, 10), Send: reader.GetBoolean(9)));
         }
         return found;
     }
+
+    /// <summary>What the sender and the throttle need of the endpoint beyond its URL and secret; read by <see cref="ReadEndpoint"/>.</summary>
+    public const string EndpointColumns = """
+        CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END,
+        w.rate_limit,
+        CASE WHEN w.paused_until > now() THEN w.paused_until END
+        """;
+
+    /// <summary>The job with the <see cref="EndpointColumns"/> read from <paramref name="first"/> on.</summary>
+    public static DeliveryJob ReadEndpoint(DeliveryJob job, NpgsqlDataReader reader, int first) => job with
+    {
+        SealedPreviousSecret = reader.IsDBNull(first) ? null : reader.GetFieldValue<byte[]>(first),
+        RateLimit = reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1),
+        PausedUntil = reader.IsDBNull(first + 2) ? null : reader.GetFieldValue<DateTimeOffset>(first + 2),
+    };
+
+    /// <summary>The delivery id of the pair (e, w): SHA-256 of <c>event id/webhook id</c>.</summary>
+    private const string DeliveryIdOf = "'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24)";
 
     /// <summary>Events still awaiting fan-out, longest first, not seen in progress (nor stored) for <paramref name="grace"/>.</summary>
     public async Task<List<string>> UnseenForAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)

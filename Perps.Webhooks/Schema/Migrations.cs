@@ -120,5 +120,27 @@ public static class Migrations
         DROP INDEX events_awaiting_fan_out;
         ALTER TABLE events DROP COLUMN fanned_out_at;
         """,
+        """
+        -- Subscriptions that fit traders (issue 14). Trade filters are columns of the webhook, tested by the fan-out
+        -- against columns of the event written at ingestion (NULL: no condition; the operational event
+        -- webhook.disabled has none of them). rate_limit is deliveries per second to the endpoint (NULL: none);
+        -- paused_until is set by a 429 with Retry-After and holds every delivery to the endpoint until then. The
+        -- previous secret (sealed like the current one) also signs the Standard Webhooks header until it expires.
+        ALTER TABLE webhooks
+            ADD COLUMN filter_markets              text[],
+            ADD COLUMN filter_sides                text[],
+            ADD COLUMN filter_min_size_usd         double precision,
+            ADD COLUMN filter_min_leverage         double precision,
+            ADD COLUMN filter_wallets              text[],
+            ADD COLUMN rate_limit                  int,
+            ADD COLUMN paused_until                timestamptz,
+            ADD COLUMN previous_secret             bytea,
+            ADD COLUMN previous_secret_expires_at  timestamptz;
+        ALTER TABLE events
+            ADD COLUMN market    text,
+            ADD COLUMN side      text,
+            ADD COLUMN size_usd  double precision,
+            ADD COLUMN leverage  double precision;
+        """,
     ];
 }
