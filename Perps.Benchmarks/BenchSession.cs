@@ -38,7 +38,7 @@ internal sealed class BenchSession : IAsyncDisposable
 
     public TableFiller Db { get; }
 
-    public TradeFeed Feed { get; } = new();
+    public TradeBatches Feed { get; } = new();
 
     /// <summary>Every run's account of its deliveries, the warm-up's included.</summary>
     public List<LedgerLine> Ledger { get; } = [];

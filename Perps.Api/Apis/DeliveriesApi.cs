@@ -37,15 +37,9 @@ public static class DeliveriesApi
         return api;
     }
 
-    /// <summary>
-    /// Sends a signed sample event now, through the same signing and recording as every delivery. Once stored, the
-    /// send and its record no longer follow the caller: a client that hangs up still leaves a finished delivery.
-    /// A test says nothing about the endpoint's health: it never counts toward disabling it.
-    /// </summary>
+    /// <summary>A signed sample event, sent now and recorded like any delivery (<see cref="TestSends"/>).</summary>
     private static async Task<Results<Ok<TestResultEnvelope>, ProblemHttpResult>> TestWebhook(
-        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, ManualDeliveries manual,
-        WebhookSender sender, DeliveryRecorder recorder, IOptions<JsonOptions> json, TimeProvider time,
-        IHostApplicationLifetime lifetime, CancellationToken ct)
+        string id, HttpRequest http, ClaimsPrincipal user, WebhookStore webhooks, TestSends tests, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var request = await OptionalBody.ReadAsync<TestWebhookRequest>(http, json.Value.SerializerOptions, ct) ?? new TestWebhookRequest();
         var apiKeyId = user.ApiKeyId();
@@ -58,16 +52,9 @@ public static class DeliveriesApi
         {
             return Problems.BadRequest("type", $"must be a trade event type this webhook subscribes to: {string.Join(", ", webhook.Events.Where(EventTypes.IsKnown))}");
         }
-
-        var eventId = Ids.New(Ids.Event);
-        var data = SampleEvents.For(type);
-        var body = EventBody.Create(eventId, type, time.GetUtcNow().ToUnixTimeSeconds(), data);
-        var job = await manual.CreateTestAsync(apiKeyId, webhook.Id, webhook.Url, secret, eventId, type, data.Owner, body, ct);
-        var outcome = await sender.SendAsync(job, lifetime.ApplicationStopping);
-        var status = outcome.Succeeded ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
-        await recorder.RecordAsync([AttemptRecord.Of(job, outcome, status, null)], CancellationToken.None);
-
-        return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(job.DeliveryId, eventId, type, outcome.Succeeded,
+        var sent = await tests.SendAsync(apiKeyId, webhook.Id, webhook.Url, secret, type, ct);
+        var outcome = sent.Outcome;
+        return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(sent.DeliveryId, sent.EventId, type, outcome.Succeeded,
             outcome.StatusCode, outcome.Duration.TotalMilliseconds, outcome.Error, outcome.ResponseBody)));
     }
 
@@ -92,9 +79,9 @@ public static class DeliveriesApi
             return Problems.BadRequest("cursor", "is not a cursor this API returned");
         }
         var apiKeyId = user.ApiKeyId();
-        if (await webhooks.GetAsync(apiKeyId, id, ct) is null)
+        if (await FindWebhookAsync(webhooks, apiKeyId, id, mustBeActive: false, ct) is { } problem)
         {
-            return Problems.NotFound("Webhook", id);
+            return problem;
         }
         var (page, next) = await deliveries.ListAsync(apiKeyId, id, new DeliveryFilter(status, eventType), limit ?? DefaultPageSize, after, ct);
         return TypedResults.Ok(new DeliveryListEnvelope(page, next?.Encode()));
@@ -115,13 +102,9 @@ public static class DeliveriesApi
         string id, string deliveryId, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStore deliveries, ManualDeliveries manual, CancellationToken ct)
     {
         var apiKeyId = user.ApiKeyId();
-        if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
+        if (await FindWebhookAsync(webhooks, apiKeyId, id, mustBeActive: true, ct) is { } problem)
         {
-            return Problems.NotFound("Webhook", id);
-        }
-        if (!webhook.IsActive)
-        {
-            return WebhookInactive();
+            return problem;
         }
         var requeued = await manual.RedeliverAsync(apiKeyId, id, deliveryId, ct);
         return (requeued, await deliveries.GetAsync(apiKeyId, id, deliveryId, ct)) switch
@@ -136,18 +119,22 @@ public static class DeliveriesApi
         string id, RecoverRequest request, ClaimsPrincipal user, WebhookStore webhooks, ManualDeliveries manual, CancellationToken ct)
     {
         var apiKeyId = user.ApiKeyId();
-        if (await webhooks.GetAsync(apiKeyId, id, ct) is not { } webhook)
+        if (await FindWebhookAsync(webhooks, apiKeyId, id, mustBeActive: true, ct) is { } problem)
         {
-            return Problems.NotFound("Webhook", id);
-        }
-        if (!webhook.IsActive)
-        {
-            return WebhookInactive();
+            return problem;
         }
         var requeued = await manual.RecoverAsync(apiKeyId, id, request.Since, ct);
         return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", new RecoverEnvelope(requeued));
     }
 
-    private static ProblemHttpResult WebhookInactive() =>
-        Problems.Conflict("Webhook inactive", "This webhook is disabled; re-enable it (PUT is_active: true) before resending.");
+    /// <summary>The opening every route here shares: null when the caller has webhook <paramref name="id"/> (active,
+    /// when <paramref name="mustBeActive"/>), else the problem to answer with.</summary>
+    private static async Task<ProblemHttpResult?> FindWebhookAsync(WebhookStore webhooks, string apiKeyId, string id, bool mustBeActive, CancellationToken ct) =>
+        await webhooks.GetAsync(apiKeyId, id, ct) switch
+        {
+            null => Problems.NotFound("Webhook", id),
+            { IsActive: false } when mustBeActive =>
+                Problems.Conflict("Webhook inactive", "This webhook is disabled; re-enable it (PUT is_active: true) before resending."),
+            _ => null,
+        };
 }

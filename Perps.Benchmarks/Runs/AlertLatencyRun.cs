@@ -44,7 +44,7 @@ internal static class AlertLatencyRun
     private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(15);
 
     public static async Task<AlertLatencyResult> RunAsync(BenchApp app, AlertArrivals arrivals, IReadOnlyList<AlertClient> clients,
-        IReadOnlyList<string> wallets, TradeFeed feed, double eventsPerSecond, BenchOptions options, CpuMeter cpu, CancellationToken ct)
+        IReadOnlyList<string> wallets, TradeBatches feed, double eventsPerSecond, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
         using var client = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
         arrivals.Reset();

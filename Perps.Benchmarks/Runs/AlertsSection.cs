@@ -16,7 +16,7 @@ internal static class AlertsSection
     /// <summary>The server's default <c>Alerts:MaxConnectionsPerKey</c>: the idle run fills every user up to it.</summary>
     public const int ConnectionsPerUser = 5;
 
-    public static async Task<AlertsResult> RunAsync(BenchApp app, IReadOnlyList<AppProcess> processes, TradeFeed feed,
+    public static async Task<AlertsResult> RunAsync(BenchApp app, IReadOnlyList<AppProcess> processes, TradeBatches feed,
         BenchOptions options, CpuMeter cpu, Action<string> step, CancellationToken ct)
     {
         var api = processes.Where(p => p.Role == "api").ToList();

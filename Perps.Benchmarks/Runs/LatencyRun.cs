@@ -34,7 +34,7 @@ internal static class LatencyRun
     private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(30);
 
     public static async Task<LatencyResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, HotGroup group,
-        TradeFeed feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
+        TradeBatches feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
     {
         using var client = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
         receiver.Reset();

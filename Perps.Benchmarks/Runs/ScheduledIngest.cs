@@ -13,7 +13,7 @@ internal sealed record ScheduledBatch(string[] EventIds, long DueAt, long SentAt
 /// measured from the due time, instead of quietly lowering the offered load. Accepted batches (202) and the due
 /// times of refused or failed ones are collected for the caller.
 /// </summary>
-internal sealed class ScheduledIngest(HttpClient ingest, TradeFeed feed, IReadOnlyList<string> wallets, int batch)
+internal sealed class ScheduledIngest(HttpClient ingest, TradeBatches feed, IReadOnlyList<string> wallets, int batch)
 {
     private static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(70); // past the client's 60 s timeout
     private long _inFlight;

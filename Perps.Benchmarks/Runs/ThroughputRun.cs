@@ -41,7 +41,7 @@ internal static class ThroughputRun
     private static readonly TimeSpan LedgerWait = TimeSpan.FromSeconds(60);
 
     public static async Task<ThroughputResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, TableFiller db,
-        HotGroup group, TradeFeed feed, BenchOptions options, CpuMeter cpu, CancellationToken ct)
+        HotGroup group, TradeBatches feed, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
         using var ingest = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
         var perBatch = options.Batch * group.FanOut;

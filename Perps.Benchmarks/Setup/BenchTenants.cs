@@ -11,7 +11,7 @@ namespace Perps.Benchmarks.Setup;
 internal sealed record HotGroup(int FanOut, IReadOnlyList<string> Wallets, IReadOnlyList<(string Id, string Secret)> Webhooks, bool LargeTradesOnly = false)
 {
     /// <summary>Whether the group's webhooks are owed a delivery of this event of the feed.</summary>
-    public bool Owes(string eventId) => !LargeTradesOnly || Runs.TradeFeed.IsLarge(eventId);
+    public bool Owes(string eventId) => !LargeTradesOnly || Runs.TradeBatches.IsLarge(eventId);
 }
 
 /// <summary>

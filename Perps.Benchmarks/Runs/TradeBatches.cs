@@ -7,7 +7,7 @@ namespace Perps.Benchmarks.Runs;
 /// Ingest request bodies: arrays of valid trades, each with an id of its own so its arrival can be timed. Every tenth
 /// trade is large (<see cref="LargeSizeUsd"/>): a filter on size passes 10% of the feed (<see cref="IsLarge"/>).
 /// </summary>
-internal sealed class TradeFeed
+internal sealed class TradeBatches
 {
     private static readonly string[] Types = ["trade.new", "trade.close", "trade.liquidation"];
     private readonly string _tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
