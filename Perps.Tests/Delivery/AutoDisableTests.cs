@@ -33,7 +33,7 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
 
         var receivedWhileDisabled = app.Receiver.Received(webhook.Url).Count;
         await app.IngestAsync(Trades.Event(wallet));
-        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+        await Quiet.WaitAsync(ct);
         Assert.Equal(receivedWhileDisabled, app.Receiver.Received(webhook.Url).Count);
 
         healthy = true;

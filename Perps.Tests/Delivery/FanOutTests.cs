@@ -4,8 +4,6 @@ namespace Perps.Tests.Delivery;
 
 public sealed class FanOutTests(PerpsAppFixture app)
 {
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1.5);
-
     [Fact]
     public async Task TradeReachesEveryWatchersWebhooksSubscribedToItsTypeAndNoOthers()
     {
@@ -30,7 +28,7 @@ public sealed class FanOutTests(PerpsAppFixture app)
             Assert.Equal(webhook.Id, request.Header("X-Webhook-ID"));
             Assert.True(Signatures.VerifiesRaw(request, webhook.Secret), "each webhook signs with its own secret");
         }
-        await Task.Delay(Quiet, TestContext.Current.CancellationToken);
+        await Quiet.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Empty(app.Receiver.Received(aliceClose.Url));
         Assert.Empty(app.Receiver.Received(carolAll.Url));
         Assert.Single(app.Receiver.Received(aliceNew.Url));
@@ -47,7 +45,7 @@ public sealed class FanOutTests(PerpsAppFixture app)
 
         await app.IngestAsync(Trades.Event(Wallets.NewAddress()));
 
-        await Task.Delay(Quiet, TestContext.Current.CancellationToken);
+        await Quiet.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Empty(app.Receiver.Received(webhook.Url));
     }
 
@@ -62,7 +60,7 @@ public sealed class FanOutTests(PerpsAppFixture app)
         var ids = await app.IngestAsync(Enumerable.Range(0, 50).Select(_ => Trades.Event(wallet, "trade.close")).ToArray());
 
         var received = await app.Receiver.WaitForAsync(webhook.Url, 50);
-        await Task.Delay(Quiet, TestContext.Current.CancellationToken);
+        await Quiet.WaitAsync(TestContext.Current.CancellationToken);
         received = app.Receiver.Received(webhook.Url);
         Assert.Equal(ids.Order(), received.Select(r => Signatures.Parse(r)["id"]!.GetValue<string>()).Order());
         Assert.All(received, r => Assert.True(Signatures.VerifiesRaw(r, webhook.Secret)));
@@ -79,7 +77,7 @@ public sealed class FanOutTests(PerpsAppFixture app)
 
         await app.IngestAsync(Trades.Event(wallet));
 
-        await Task.Delay(Quiet, TestContext.Current.CancellationToken);
+        await Quiet.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Empty(app.Receiver.Received(webhook.Url));
     }
 }

@@ -73,7 +73,7 @@ public sealed class ApiKeysTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
 
         await app.Receiver.WaitForAsync(controlHook.Url, 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Empty(app.Receiver.Received(revokedHook.Url));
     }
 

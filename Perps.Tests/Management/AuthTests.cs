@@ -125,7 +125,7 @@ public sealed class AuthTests(PerpsAppFixture app)
             var problem = await response.ProblemAsync(HttpStatusCode.Unauthorized);
             Assert.Contains("X-Ingest-Key", problem["detail"].AsString());
         }
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Empty(app.Receiver.Received(webhook.Url));
         // Had a refused post stored the event, this id would be a duplicate and deliver nothing.
         await app.IngestAsync(trade);

@@ -128,7 +128,7 @@ public sealed class IsolationTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(watched));
 
         await app.Receiver.WaitForAsync(watcherHook.Url, 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Single(app.Receiver.Received(watcherHook.Url));
         Assert.Empty(app.Receiver.Received(bystanderHook.Url));
     }

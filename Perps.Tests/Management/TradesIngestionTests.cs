@@ -11,8 +11,6 @@ public sealed class TradesIngestionTests(PerpsAppFixture app)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const string Missing = "<missing>";
-    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1.5);
-
     [Theory]
     [InlineData("trade.new", "sizeUsd", "-5")]
     [InlineData("trade.new", "sizeUsd", "0")]
@@ -206,7 +204,7 @@ public sealed class TradesIngestionTests(PerpsAppFixture app)
         Assert.Equal([id], first);
         Assert.Equal([id], second);
         var received = await app.Receiver.WaitForAsync(webhook.Url, 1);
-        await Task.Delay(Quiet, Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Single(app.Receiver.Received(webhook.Url));
         Assert.Equal(id, Signatures.Parse(received[0])["id"].AsString());
         Assert.Equal(15000.5, Signatures.Parse(received[0])["data"]!["sizeUsd"]!.GetValue<double>());
@@ -225,7 +223,7 @@ public sealed class TradesIngestionTests(PerpsAppFixture app)
 
         Assert.All(ids, accepted => Assert.Equal(id, accepted));
         await app.Receiver.WaitForAsync(webhook.Url, 1);
-        await Task.Delay(Quiet, Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Single(app.Receiver.Received(webhook.Url));
     }
 
@@ -243,7 +241,7 @@ public sealed class TradesIngestionTests(PerpsAppFixture app)
     /// </summary>
     private async Task AssertStoredNothingAsync(CreatedWebhook webhook, params JsonObject[] good)
     {
-        await Task.Delay(Quiet, Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Empty(app.Receiver.Received(webhook.Url));
 
         await app.IngestAsync(good);

@@ -193,7 +193,7 @@ public sealed class WebhooksTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
 
         await app.Receiver.WaitForAsync(kept.Url, 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+        await Quiet.WaitAsync(Ct);
         Assert.Empty(app.Receiver.Received(deleted.Url));
     }
 
