@@ -76,13 +76,10 @@ public sealed class DueDeliveries(NpgsqlDataSource dataSource, IOptions<Delivery
     }
 
     /// <summary>
-    /// Gives claimed attempts that were never sent back, due after <paramref name="delay"/>, attempt number returned.
-    /// Only attempts still this replica's: one taken over since is left to its new owner.
+    /// Gives claimed attempts that were never sent back, each due after its own delay (the throttle spaces an
+    /// endpoint's deliveries so), attempt number returned. Only attempts still this replica's: one taken over since is
+    /// left to its new owner.
     /// </summary>
-    public Task HandBackAsync(IReadOnlyCollection<DeliveryJob> jobs, TimeSpan delay, CancellationToken cancellationToken) =>
-        HandBackAsync(jobs.Select(j => (j, delay)).ToList(), cancellationToken);
-
-    /// <summary>As above, each attempt due after its own delay (the throttle spaces an endpoint's deliveries so).</summary>
     public async Task HandBackAsync(IReadOnlyCollection<(DeliveryJob Job, TimeSpan Delay)> jobs, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
