@@ -3,8 +3,8 @@ using Npgsql;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Streams;
-using StackExchange.Redis;
 using Perps.Webhooks.Telemetry;
+using StackExchange.Redis;
 
 namespace Perps.Dispatcher.Pipeline;
 
@@ -169,7 +169,7 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, IConnectionMultiple
         }
         try
         {
-            await redis.GetDatabase().StreamAddAsync(EventStream.Key, EventStream.EventIdsField, EventStream.JoinIds(eventIds));
+            await EventStream.AddAsync(redis.GetDatabase(), eventIds);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+
 namespace Perps.Webhooks.Streams;
 
 /// <summary>
@@ -18,6 +21,13 @@ public static class EventStream
     public const string TraceParentField = "traceparent";
 
     public static string JoinIds(IEnumerable<string> eventIds) => string.Join(',', eventIds);
+
+    /// <summary>Hands stored events to the dispatchers: one entry naming them all, with the current trace context.</summary>
+    public static Task AddAsync(IDatabase db, IReadOnlyList<string> eventIds)
+    {
+        var ids = new NameValueEntry(EventIdsField, JoinIds(eventIds));
+        return db.StreamAddAsync(Key, Activity.Current?.Id is { } traceParent ? [ids, new NameValueEntry(TraceParentField, traceParent)] : [ids]);
+    }
 
     /// <summary>The event ids an entry names, whichever field it uses.</summary>
     public static string[] EventIds(string? eventIds, string? eventId) =>
