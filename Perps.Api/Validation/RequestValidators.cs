@@ -84,10 +84,9 @@ internal sealed class RegenerateSecretValidator : IRequestValidator<RegenerateSe
 internal static class TradeFilterRules
 {
     public const int MaxMarkets = 100;
-    public const int MaxMarketLength = 64;
+    public const int MaxMarketLength = TradeEventValidator.MaxMarketSymbolLength;
     public const double MaxMinSizeUsd = 1e12;
     public const double MaxMinLeverage = 10_000;
-    private static readonly string[] Sides = ["long", "short"];
 
     public static void Validate(TradeFilters filters, ValidationErrors errors)
     {
@@ -101,8 +100,8 @@ internal static class TradeFilterRules
         }
         if (filters.Sides is { } sides)
         {
-            ListRules("filters.sides", sides, Sides.Length, errors);
-            if (sides.Any(s => s is not null && !Sides.Contains(s)))
+            ListRules("filters.sides", sides, TradeSides.All.Count, errors);
+            if (sides.Any(s => s is not null && !TradeSides.IsKnown(s)))
             {
                 errors.Add("filters.sides", "each side must be long or short");
             }

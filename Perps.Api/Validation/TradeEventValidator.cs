@@ -8,6 +8,9 @@ namespace Perps.Api.Validation;
 /// <summary>Checks one ingested trade, naming each bad field by its path (<c>events[3].data.sizeUsd</c>).</summary>
 internal static partial class TradeEventValidator
 {
+    /// <summary>The longest market symbol a trade may carry (and so a trade filter may name).</summary>
+    public const int MaxMarketSymbolLength = 64;
+
     public const int MaxIdLength = 100;
 
     public static void Validate(TradeEventRequest trade, string path, ValidationErrors errors)
@@ -27,11 +30,11 @@ internal static partial class TradeEventValidator
         {
             errors.Add($"{dataPath}.owner", "must be a Solana address: base58 that decodes to 32 bytes");
         }
-        if (data.MarketSymbol.Length is 0 or > 64 || data.MarketSymbol.Any(char.IsSurrogate) && !IsWellFormed(data.MarketSymbol))
+        if (data.MarketSymbol.Length is 0 or > MaxMarketSymbolLength || data.MarketSymbol.Any(char.IsSurrogate) && !IsWellFormed(data.MarketSymbol))
         {
-            errors.Add($"{dataPath}.marketSymbol", "must be 1 to 64 characters");
+            errors.Add($"{dataPath}.marketSymbol", $"must be 1 to {MaxMarketSymbolLength} characters");
         }
-        if (data.Side is not ("long" or "short"))
+        if (!TradeSides.IsKnown(data.Side))
         {
             errors.Add($"{dataPath}.side", "must be long or short");
         }
