@@ -33,6 +33,10 @@ internal sealed class EventStreamConsumer(
     private const int EventsPerFanOut = 512;
     private const int BlockMilliseconds = 1000;
     private const int BatchesInFlight = 4;
+
+    /// <summary>How often a failing fan-out is tried before it is left to the reclaim, the pause growing each time (0.5, 1, 1.5 s).</summary>
+    private const int FanOutAttempts = 3;
+    private static readonly TimeSpan FanOutRetryDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LagSampleInterval = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _batchSlots = new(BatchesInFlight);
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -123,21 +127,30 @@ internal sealed class EventStreamConsumer(
     }
 
     /// <summary>
-    /// Fans the entries' events out, a few hundred events at a time. A fan-out that fails leaves its entries pending,
-    /// to be reclaimed after ClaimIdle.
+    /// Fans the entries' events out, a few hundred events at a time. A fan-out that fails (Postgres busy or away) is
+    /// tried again at once after a short pause, a few times, so a passing hiccup delays its events by a second, not by
+    /// ClaimIdle; one that still fails leaves its entries pending, to be reclaimed after ClaimIdle.
     /// </summary>
     private async Task ProcessAsync(IDatabase db, StreamEntry[] entries, CancellationToken stoppingToken)
     {
         foreach (var ticket in Tickets(db, entries))
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await fanOutRunner.RunAsync(ticket, stoppingToken);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                Log.FanOutFailed(logger, ex, ticket.EventIds.Count);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                try
+                {
+                    await fanOutRunner.RunAsync(ticket, stoppingToken);
+                    break;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+                {
+                    Log.FanOutFailed(logger, ex, ticket.EventIds.Count);
+                    await Task.Delay(FanOutRetryDelay * attempt, stoppingToken);
+                    if (attempt == FanOutAttempts)
+                    {
+                        break;
+                    }
+                }
             }
         }
     }

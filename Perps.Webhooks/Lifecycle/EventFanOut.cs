@@ -111,10 +111,17 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
         return ids;
     }
 
-    /// <summary>Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.</summary>
+    /// <summary>
+    /// Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.
+    /// A row locked meanwhile is being released by the recorder, so it is skipped, not waited for: two statements
+    /// that wait for each other's rows, reached in different orders, deadlock.
+    /// </summary>
     public async Task SeenInProgressAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("UPDATE fan_out_awaiting SET last_seen_at = now() WHERE event_id = ANY ($1)");
+        await using var command = dataSource.CreateCommand("""
+            UPDATE fan_out_awaiting SET last_seen_at = now()
+            WHERE event_id IN (SELECT event_id FROM fan_out_awaiting WHERE event_id = ANY ($1) FOR UPDATE SKIP LOCKED)
+            """);
         command.Parameters.Add(new() { Value = eventIds.ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -25,12 +25,19 @@ public sealed class Retention(NpgsqlDataSource dataSource, IOptions<RetentionOpt
             LIMIT $2))
         """, options.Value.Age, cancellationToken);
 
-    /// <summary>Removes one batch of aged events (and webhook tests' events); returns how many.</summary>
+    /// <summary>
+    /// Removes one batch of aged events (and webhook tests' events); returns how many. It looks at the oldest batch by
+    /// position only (the first rows of <c>events_by_position</c>) and at those rows' own <c>fan_out_awaiting</c>
+    /// entries, so on a young database, where it finds nothing, it costs one short index read however large the
+    /// tables are. (The form before, a semi-join on position and a NOT IN over the whole of <c>fan_out_awaiting</c>,
+    /// was seen reading from disk for 4.5 s a minute once the soak's database passed 5 GB.)
+    /// </summary>
     public Task<int> RemoveEventsAsync(CancellationToken cancellationToken) => RemoveAsync("""
-        DELETE FROM events WHERE (accepted_xid, seq) IN (
-            SELECT accepted_xid, seq FROM events ORDER BY accepted_xid, seq LIMIT $2)
-          AND created_at < now() - $1
-          AND id NOT IN (SELECT event_id FROM fan_out_awaiting)
+        DELETE FROM events WHERE ctid = ANY (ARRAY(
+            SELECT oldest.ctid
+            FROM (SELECT ctid, id, created_at FROM events ORDER BY accepted_xid, seq LIMIT $2) oldest
+            WHERE oldest.created_at < now() - $1
+              AND NOT EXISTS (SELECT 1 FROM fan_out_awaiting a WHERE a.event_id = oldest.id)))
         """, options.Value.Age + EventsOutliveDeliveries, cancellationToken);
 
     private async Task<int> RemoveAsync(string sql, TimeSpan age, CancellationToken cancellationToken)
