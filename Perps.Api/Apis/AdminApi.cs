@@ -23,7 +23,7 @@ public static class AdminApi
     private static async Task<Created<CreatedApiKeyEnvelope>> CreateApiKey(CreateApiKeyRequest request, ApiKeyStore keys, CancellationToken ct)
     {
         var key = await keys.CreateAsync(request.Name.Trim(), ct);
-        return TypedResults.Created($"/api/admin/api-keys/{key.Id}", new CreatedApiKeyEnvelope(key));
+        return TypedResults.Created($"/api/admin/api-keys/{key.Id}", new CreatedApiKeyEnvelope(CreatedApiKey.From(key)));
     }
 
     private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> RevokeApiKey(string id, ApiKeyStore keys, CancellationToken ct) =>

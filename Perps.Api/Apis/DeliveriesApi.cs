@@ -84,7 +84,7 @@ public static class DeliveriesApi
             return problem;
         }
         var (page, next) = await deliveries.ListAsync(apiKeyId, id, new DeliveryFilter(status, eventType), limit ?? DefaultPageSize, after, ct);
-        return TypedResults.Ok(new DeliveryListEnvelope(page, next?.Encode()));
+        return TypedResults.Ok(new DeliveryListEnvelope(page.Select(DeliveryResponse.From).ToList(), next?.Encode()));
     }
 
     private static async Task<Results<Ok<DeliveryDetailEnvelope>, ProblemHttpResult>> GetDelivery(
@@ -94,7 +94,8 @@ public static class DeliveriesApi
         {
             return Problems.NotFound("Delivery", deliveryId);
         }
-        return TypedResults.Ok(new DeliveryDetailEnvelope(delivery, await deliveries.ListAttemptsAsync(deliveryId, ct),
+        var attempts = await deliveries.ListAttemptsAsync(deliveryId, ct);
+        return TypedResults.Ok(new DeliveryDetailEnvelope(DeliveryResponse.From(delivery), attempts.Select(AttemptResponse.From).ToList(),
             await deliveries.GetPayloadAsync(delivery.EventId, ct)));
     }
 
@@ -110,7 +111,7 @@ public static class DeliveriesApi
         return (requeued, await deliveries.GetAsync(apiKeyId, id, deliveryId, ct)) switch
         {
             (_, null) => Problems.NotFound("Delivery", deliveryId),
-            (true, { } delivery) => TypedResults.Accepted($"/api/webhooks/{id}/deliveries/{deliveryId}", new DeliveryEnvelope(delivery)),
+            (true, { } delivery) => TypedResults.Accepted($"/api/webhooks/{id}/deliveries/{deliveryId}", new DeliveryEnvelope(DeliveryResponse.From(delivery))),
             (false, _) => Problems.Conflict("Delivery in progress", "This delivery is still pending; it can be redelivered once it has finished."),
         };
     }

@@ -25,5 +25,5 @@ public static class StatsApi
         string id, ClaimsPrincipal user, WebhookStore webhooks, DeliveryStatsStore stats, CancellationToken ct) =>
         await webhooks.GetAsync(user.ApiKeyId(), id, ct) is null
             ? Problems.NotFound("Webhook", id)
-            : TypedResults.Ok(new WebhookStatsEnvelope(await stats.GetAsync(id, ct)));
+            : TypedResults.Ok(new WebhookStatsEnvelope(WebhookStatsResponse.From(id, await stats.GetAsync(id, ct))));
 }

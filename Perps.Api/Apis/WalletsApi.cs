@@ -26,14 +26,14 @@ public static class WalletsApi
     {
         return await wallets.AddAsync(user.ApiKeyId(), request.Address, ct) switch
         {
-            Added<WalletResponse>.Created(var wallet) => TypedResults.Created($"/api/wallets/{wallet.Address}", new WalletEnvelope(wallet)),
-            Added<WalletResponse>.QuotaReached(var count, var limit) => Problems.QuotaReached("watched wallets", count, limit),
+            Added<WalletRow>.Created(var wallet) => TypedResults.Created($"/api/wallets/{wallet.Address}", new WalletEnvelope(WalletResponse.From(wallet))),
+            Added<WalletRow>.QuotaReached(var count, var limit) => Problems.QuotaReached("watched wallets", count, limit),
             _ => Problems.Conflict("Wallet already watched", $"{request.Address} is already on your watchlist."),
         };
     }
 
     private static async Task<Ok<WalletListEnvelope>> ListWallets(ClaimsPrincipal user, WalletStore wallets, CancellationToken ct) =>
-        TypedResults.Ok(new WalletListEnvelope(await wallets.ListAsync(user.ApiKeyId(), ct)));
+        TypedResults.Ok(new WalletListEnvelope((await wallets.ListAsync(user.ApiKeyId(), ct)).Select(WalletResponse.From).ToList()));
 
     private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> RemoveWallet(
         string address, ClaimsPrincipal user, WalletStore wallets, CancellationToken ct) =>

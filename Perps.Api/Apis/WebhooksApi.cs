@@ -45,23 +45,23 @@ public static class WebhooksApi
         var secret = WebhookSignature.NewSecret();
         // The id is made here, not by the insert: the sealed secret is bound to it.
         var id = Ids.New(Ids.Webhook);
-        var webhook = await webhooks.CreateAsync(id, user.ApiKeyId(), request, secrets.Seal(secret, id), ct);
+        var webhook = await webhooks.CreateAsync(id, user.ApiKeyId(), request.ToNewWebhook(), secrets.Seal(secret, id), ct);
         return webhook switch
         {
-            Added<WebhookResponse>.Created(var created) => TypedResults.Created($"/api/webhooks/{created.Id}",
-                new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(created, secret), $"Webhook created. {SecretNotice}")),
-            Added<WebhookResponse>.QuotaReached(var count, var limit) => Problems.QuotaReached("webhooks", count, limit),
+            Added<WebhookRow>.Created(var created) => TypedResults.Created($"/api/webhooks/{created.Id}",
+                new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(WebhookResponse.From(created), secret), $"Webhook created. {SecretNotice}")),
+            Added<WebhookRow>.QuotaReached(var count, var limit) => Problems.QuotaReached("webhooks", count, limit),
             _ => throw new UnreachableException(),
         };
     }
 
     private static async Task<Ok<WebhookListEnvelope>> ListWebhooks(ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
-        TypedResults.Ok(new WebhookListEnvelope(await webhooks.ListAsync(user.ApiKeyId(), ct)));
+        TypedResults.Ok(new WebhookListEnvelope((await webhooks.ListAsync(user.ApiKeyId(), ct)).Select(WebhookResponse.From).ToList()));
 
     private static async Task<Results<Ok<WebhookDetailEnvelope>, ProblemHttpResult>> GetWebhook(
         string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
         await webhooks.GetAsync(user.ApiKeyId(), id, ct) is { } webhook && await webhooks.GetHealthAsync(user.ApiKeyId(), id, ct) is { } health
-            ? TypedResults.Ok(new WebhookDetailEnvelope(webhook, health))
+            ? TypedResults.Ok(new WebhookDetailEnvelope(WebhookResponse.From(webhook), WebhookHealth.From(health)))
             : Problems.NotFound("Webhook", id);
 
     private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> UpdateWebhook(
@@ -71,8 +71,8 @@ public static class WebhooksApi
         {
             return unwatched;
         }
-        return await webhooks.UpdateAsync(user.ApiKeyId(), id, request, ct) is { } webhook
-            ? TypedResults.Ok(new WebhookEnvelope(webhook))
+        return await webhooks.UpdateAsync(user.ApiKeyId(), id, request.ToChange(), ct) is { } webhook
+            ? TypedResults.Ok(new WebhookEnvelope(WebhookResponse.From(webhook)))
             : Problems.NotFound("Webhook", id);
     }
 
@@ -100,7 +100,7 @@ public static class WebhooksApi
         var grace = TimeSpan.FromHours(request.GracePeriodHours ?? RegenerateSecretRequest.DefaultHours);
         var secret = WebhookSignature.NewSecret();
         return await webhooks.ReplaceSecretAsync(user.ApiKeyId(), id, secrets.Seal(secret, id), grace, ct) is { } webhook
-            ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(webhook, secret), grace > TimeSpan.Zero
+            ? TypedResults.Ok(new WebhookWithSecretEnvelope(WebhookWithSecretResponse.From(WebhookResponse.From(webhook), secret), grace > TimeSpan.Zero
                 ? $"Secret regenerated; deliveries are signed with it, and the old secret also signs webhook-signature until {webhook.PreviousSecretExpiresAt:yyyy-MM-ddTHH:mm:ssZ}. {SecretNotice}"
                 : $"Secret regenerated; deliveries from now on are signed with it only (the old secret is revoked). {SecretNotice}"))
             : Problems.NotFound("Webhook", id);

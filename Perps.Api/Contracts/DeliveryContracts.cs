@@ -1,3 +1,5 @@
+using Perps.Api.Data;
+
 namespace Perps.Api.Contracts;
 
 public sealed record TestWebhookRequest(string? Type = null);
@@ -14,7 +16,12 @@ public sealed record DeliveryResponse(
     string? LastError,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastAttemptAt,
-    DateTimeOffset? NextAttemptAt);
+    DateTimeOffset? NextAttemptAt)
+{
+    internal static DeliveryResponse From(DeliveryRow row) =>
+        new(row.Id, row.EventId, row.EventType, row.Status, row.Attempts, row.LastStatusCode, row.LastError,
+            row.CreatedAt, row.LastAttemptAt, row.NextAttemptAt);
+}
 
 public sealed record AttemptResponse(
     int Attempt,
@@ -22,7 +29,11 @@ public sealed record AttemptResponse(
     int? StatusCode,
     double DurationMs,
     string? Error,
-    string? ResponseBody);
+    string? ResponseBody)
+{
+    internal static AttemptResponse From(AttemptRow row) =>
+        new(row.Attempt, row.AttemptedAt, row.StatusCode, row.DurationMs, row.Error, row.ResponseBody);
+}
 
 public sealed record DeliveryListEnvelope(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor) : Envelope;
 

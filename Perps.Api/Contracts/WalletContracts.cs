@@ -1,8 +1,13 @@
+using Perps.Api.Data;
+
 namespace Perps.Api.Contracts;
 
 public sealed record AddWalletRequest(string Address);
 
-public sealed record WalletResponse(string Address, DateTimeOffset CreatedAt);
+public sealed record WalletResponse(string Address, DateTimeOffset CreatedAt)
+{
+    internal static WalletResponse From(WalletRow row) => new(row.Address, row.CreatedAt);
+}
 
 public sealed record WalletEnvelope(WalletResponse Wallet) : Envelope;
 

@@ -1,17 +1,24 @@
 using System.Text.Json.Serialization;
+using Perps.Api.Data;
 
 namespace Perps.Api.Contracts;
 
 /// <param name="Filters">Trade conditions an event must meet to be delivered; absent: every event of the types.</param>
 /// <param name="RateLimit">At most this many deliveries per second to the endpoint; absent: no limit.</param>
-public sealed record CreateWebhookRequest(string Url, string[] Events, TradeFilters? Filters = null, int? RateLimit = null);
+public sealed record CreateWebhookRequest(string Url, string[] Events, TradeFilters? Filters = null, int? RateLimit = null)
+{
+    internal NewWebhook ToNewWebhook() => new(Url, Events, Filters?.ToColumns(), RateLimit);
+}
 
 /// <summary>
 /// Only the fields present change. <c>filters</c> replaces the whole set (<c>{}</c> removes every condition);
 /// <c>rate_limit</c> 0 removes the limit.
 /// </summary>
 public sealed record UpdateWebhookRequest(string? Url = null, string[]? Events = null, bool? IsActive = null,
-    TradeFilters? Filters = null, int? RateLimit = null);
+    TradeFilters? Filters = null, int? RateLimit = null)
+{
+    internal WebhookChange ToChange() => new(Url, Events, IsActive, Filters?.ToColumns(), RateLimit);
+}
 
 /// <summary>
 /// Trade filters: every condition given must hold for a trade event to be delivered; an absent one matches every
@@ -27,7 +34,13 @@ public sealed record TradeFilters(
     string[]? Sides = null,
     double? MinSizeUsd = null,
     double? MinLeverage = null,
-    string[]? Wallets = null);
+    string[]? Wallets = null)
+{
+    internal TradeFilterColumns ToColumns() => new(Markets, Sides, MinSizeUsd, MinLeverage, Wallets);
+
+    internal static TradeFilters? From(TradeFilterColumns? columns) => columns is null ? null
+        : new(columns.Markets, columns.Sides, columns.MinSizeUsd, columns.MinLeverage, columns.Wallets);
+}
 
 /// <summary>A webhook as every route shows it. It has no secret field, so no route can leak one by accident.</summary>
 /// <param name="Filters">Null when the webhook has no trade filter.</param>
@@ -43,7 +56,12 @@ public sealed record WebhookResponse(
     string? DisabledReason,
     TradeFilters? Filters = null,
     int? RateLimit = null,
-    DateTimeOffset? PreviousSecretExpiresAt = null);
+    DateTimeOffset? PreviousSecretExpiresAt = null)
+{
+    internal static WebhookResponse From(WebhookRow row) =>
+        new(row.Id, row.Url, row.Events, row.IsActive, row.CreatedAt, row.UpdatedAt, row.DisabledAt, row.DisabledReason,
+            TradeFilters.From(row.Filters), row.RateLimit, row.PreviousSecretExpiresAt);
+}
 
 /// <summary>The webhook with its secret: the answer of creation and of secret regeneration only.</summary>
 public sealed record WebhookWithSecretResponse(
@@ -88,7 +106,12 @@ public sealed record WebhookHealth(
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? LastFailureAt,
     int ConsecutiveFailures,
-    DateTimeOffset? FailingSince);
+    DateTimeOffset? FailingSince)
+{
+    internal static WebhookHealth From(WebhookHealthFigures figures) =>
+        new(figures.Deliveries24h, figures.Succeeded24h, figures.Failed24h, figures.LastSuccessAt, figures.LastFailureAt,
+            figures.ConsecutiveFailures, figures.FailingSince);
+}
 
 public sealed record WebhookEnvelope(WebhookResponse Webhook) : Envelope;
 

@@ -1,15 +1,14 @@
 using Npgsql;
 using Perps.Api.Auth;
-using Perps.Api.Contracts;
 using Perps.Webhooks;
 
 namespace Perps.Api.Data;
 
 internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
 {
-    public async Task<CreatedApiKey> CreateAsync(string name, CancellationToken cancellationToken)
+    public async Task<IssuedApiKey> CreateAsync(string name, CancellationToken cancellationToken)
     {
-        var key = new CreatedApiKey(Ids.New(Ids.ApiKey), name, ApiKeys.NewKey());
+        var key = new IssuedApiKey(Ids.New(Ids.ApiKey), name, ApiKeys.NewKey());
         await using var command = dataSource.CreateCommand("INSERT INTO api_keys (id, name, key_hash) VALUES ($1, $2, $3)");
         command.Parameters.Add(new() { Value = key.Id });
         command.Parameters.Add(new() { Value = key.Name });

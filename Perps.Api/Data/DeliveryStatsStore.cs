@@ -1,5 +1,4 @@
 using Npgsql;
-using Perps.Api.Contracts;
 using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Api.Data;
@@ -14,7 +13,7 @@ internal sealed class DeliveryStatsStore(NpgsqlDataSource dataSource, TimeProvid
     public static readonly TimeSpan SummaryWindow = TimeSpan.FromHours(24);
     public const int ChartMinutes = 60;
 
-    public async Task<WebhookStatsResponse> GetAsync(string webhookId, CancellationToken cancellationToken)
+    public async Task<DeliveryFigures> GetAsync(string webhookId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var daySince = now - SummaryWindow;
@@ -47,15 +46,12 @@ internal sealed class DeliveryStatsStore(NpgsqlDataSource dataSource, TimeProvid
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
 
         await reader.ReadAsync(cancellationToken);
-        var succeeded = reader.GetInt32(1);
-        var failed = reader.GetInt32(2);
-        var summary = new DeliverySummary(
-            reader.GetInt32(0), succeeded, failed, reader.GetInt32(3), reader.GetInt32(4),
-            succeeded + failed == 0 ? null : (double)succeeded / (succeeded + failed),
+        var lastDay = new DayDeliveryCounts(
+            reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
             reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
 
         await reader.NextResultAsync(cancellationToken);
-        var minutes = Enumerable.Range(0, ChartMinutes).Select(i => new MinuteCounts(hourSince.AddMinutes(i), 0, 0, 0, 0)).ToArray();
+        var minutes = Enumerable.Range(0, ChartMinutes).Select(i => new MinuteDeliveryCounts(hourSince.AddMinutes(i), 0, 0, 0, 0)).ToArray();
         while (await reader.ReadAsync(cancellationToken))
         {
             var index = (int)((reader.GetFieldValue<DateTimeOffset>(0) - hourSince).Ticks / TimeSpan.TicksPerMinute);
@@ -76,11 +72,11 @@ internal sealed class DeliveryStatsStore(NpgsqlDataSource dataSource, TimeProvid
 
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var durations = new AttemptDurations(reader.GetInt32(0),
-            reader.IsDBNull(1) ? null : Math.Round(reader.GetDouble(1), 1),
-            reader.IsDBNull(2) ? null : Math.Round(reader.GetDouble(2), 1));
+        var durations = new AttemptDurationFigures(reader.GetInt32(0),
+            reader.IsDBNull(1) ? null : reader.GetDouble(1),
+            reader.IsDBNull(2) ? null : reader.GetDouble(2));
 
-        return new WebhookStatsResponse(webhookId, now, summary, minutes, durations);
+        return new DeliveryFigures(now, lastDay, minutes, durations);
     }
 
     private static NpgsqlBatchCommand Command(string sql, string webhookId, DateTimeOffset since)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Npgsql;
-using Perps.Api.Contracts;
 
 namespace Perps.Api.Data;
 
@@ -17,7 +16,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
 
     private const string OwnedBy = "JOIN webhooks w ON w.id = d.webhook_id AND w.api_key_id = $1 JOIN events e ON e.id = d.event_id";
 
-    public async Task<(List<DeliveryResponse> Page, DeliveryCursor? Next)> ListAsync(
+    public async Task<(List<DeliveryRow> Page, DeliveryCursor? Next)> ListAsync(
         string apiKeyId, string webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
@@ -35,7 +34,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.Status, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = filter.EventType, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var page = new List<DeliveryResponse>(limit + 1);
+        var page = new List<DeliveryRow>(limit + 1);
         while (await reader.ReadAsync(cancellationToken))
         {
             page.Add(Map(reader));
@@ -48,7 +47,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         return (page, new DeliveryCursor(page[^1].CreatedAt, page[^1].Id));
     }
 
-    public async Task<DeliveryResponse?> GetAsync(string apiKeyId, string webhookId, string deliveryId, CancellationToken cancellationToken)
+    public async Task<DeliveryRow?> GetAsync(string apiKeyId, string webhookId, string deliveryId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM deliveries d {OwnedBy} WHERE d.webhook_id = $2 AND d.id = $3");
         command.Parameters.Add(new() { Value = apiKeyId });
@@ -66,7 +65,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task<List<AttemptResponse>> ListAttemptsAsync(string deliveryId, CancellationToken cancellationToken)
+    public async Task<List<AttemptRow>> ListAttemptsAsync(string deliveryId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT attempt, attempted_at, status_code, duration_ms, error, response_body
@@ -74,7 +73,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new() { Value = deliveryId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var attempts = new List<AttemptResponse>();
+        var attempts = new List<AttemptRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
             attempts.Add(new(
@@ -88,7 +87,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         return attempts;
     }
 
-    private static DeliveryResponse Map(DbDataReader reader) => new(
+    private static DeliveryRow Map(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),

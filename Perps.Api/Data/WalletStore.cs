@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Perps.Api.Contracts;
 
 namespace Perps.Api.Data;
 
@@ -10,7 +9,7 @@ internal sealed class WalletStore(NpgsqlDataSource dataSource, IOptions<QuotaOpt
     /// Adds the wallet to the caller's watchlist, unless it is already there or the watchlist already holds
     /// <see cref="QuotaOptions.MaxWalletsPerKey"/> wallets.
     /// </summary>
-    public async Task<Added<WalletResponse>> AddAsync(string apiKeyId, string address, CancellationToken cancellationToken)
+    public async Task<Added<WalletRow>> AddAsync(string apiKeyId, string address, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -27,11 +26,11 @@ internal sealed class WalletStore(NpgsqlDataSource dataSource, IOptions<QuotaOpt
             var (watched, present) = (reader.GetInt64(0), reader.GetBoolean(1));
             if (present)
             {
-                return new Added<WalletResponse>.AlreadyThere();
+                return new Added<WalletRow>.AlreadyThere();
             }
             if (watched >= limit)
             {
-                return new Added<WalletResponse>.QuotaReached(watched, limit);
+                return new Added<WalletRow>.QuotaReached(watched, limit);
             }
         }
 
@@ -42,22 +41,22 @@ internal sealed class WalletStore(NpgsqlDataSource dataSource, IOptions<QuotaOpt
             """, connection, transaction);
         command.Parameters.Add(new() { Value = apiKeyId });
         command.Parameters.Add(new() { Value = address });
-        WalletResponse? wallet;
+        WalletRow? wallet;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             wallet = await reader.ReadAsync(cancellationToken) ? new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)) : null;
         }
         await transaction.CommitAsync(cancellationToken);
-        return wallet is null ? new Added<WalletResponse>.AlreadyThere() : new Added<WalletResponse>.Created(wallet);
+        return wallet is null ? new Added<WalletRow>.AlreadyThere() : new Added<WalletRow>.Created(wallet);
     }
 
-    public async Task<List<WalletResponse>> ListAsync(string apiKeyId, CancellationToken cancellationToken)
+    public async Task<List<WalletRow>> ListAsync(string apiKeyId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT address, created_at FROM wallets WHERE api_key_id = $1 ORDER BY created_at, address");
         command.Parameters.Add(new() { Value = apiKeyId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var wallets = new List<WalletResponse>();
+        var wallets = new List<WalletRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
             wallets.Add(new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));

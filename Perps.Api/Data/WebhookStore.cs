@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using Perps.Api.Contracts;
 using Perps.Webhooks.Lifecycle;
 
 namespace Perps.Api.Data;
@@ -17,7 +16,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         """;
 
     /// <summary>Creates the webhook unless the key already owns as many as <see cref="QuotaOptions.MaxWebhooksPerKey"/>.</summary>
-    public async Task<Added<WebhookResponse>> CreateAsync(string id, string apiKeyId, CreateWebhookRequest request, byte[] sealedSecret, CancellationToken cancellationToken)
+    public async Task<Added<WebhookRow>> CreateAsync(string id, string apiKeyId, NewWebhook webhook, byte[] sealedSecret, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -30,7 +29,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
             var owned = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
             if (owned >= limit)
             {
-                return new Added<WebhookResponse>.QuotaReached(owned, limit);
+                return new Added<WebhookRow>.QuotaReached(owned, limit);
             }
         }
 
@@ -42,22 +41,22 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
             """, connection, transaction);
         command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = apiKeyId });
-        command.Parameters.Add(new() { Value = request.Url });
-        command.Parameters.Add(new() { Value = request.Events });
+        command.Parameters.Add(new() { Value = webhook.Url });
+        command.Parameters.Add(new() { Value = webhook.Events });
         command.Parameters.Add(new() { Value = sealedSecret });
-        AddFilterParameters(command, request.Filters);
-        command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = request.RateLimit, NpgsqlDbType = NpgsqlDbType.Integer });
-        var webhook = (await ReadAsync(command, cancellationToken))!;
+        AddFilterParameters(command, webhook.Filters);
+        command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = webhook.RateLimit, NpgsqlDbType = NpgsqlDbType.Integer });
+        var created = (await ReadAsync(command, cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
-        return new Added<WebhookResponse>.Created(webhook);
+        return new Added<WebhookRow>.Created(created);
     }
 
-    public async Task<List<WebhookResponse>> ListAsync(string apiKeyId, CancellationToken cancellationToken)
+    public async Task<List<WebhookRow>> ListAsync(string apiKeyId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM webhooks WHERE api_key_id = $1 ORDER BY created_at, id");
         command.Parameters.Add(new() { Value = apiKeyId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var webhooks = new List<WebhookResponse>();
+        var webhooks = new List<WebhookRow>();
         while (await reader.ReadAsync(cancellationToken))
         {
             webhooks.Add(Map(reader));
@@ -65,7 +64,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         return webhooks;
     }
 
-    public async Task<WebhookResponse?> GetAsync(string apiKeyId, string id, CancellationToken cancellationToken)
+    public async Task<WebhookRow?> GetAsync(string apiKeyId, string id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM webhooks WHERE api_key_id = $1 AND id = $2");
         command.Parameters.Add(new() { Value = apiKeyId });
@@ -77,7 +76,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
     /// Changes the given fields. Re-activating clears the disabled state and the failure streak; any change of
     /// is_active by the owner ends an automatic disable (an endpoint its owner disabled records no skipped deliveries).
     /// </summary>
-    public async Task<WebhookResponse?> UpdateAsync(string apiKeyId, string id, UpdateWebhookRequest change, CancellationToken cancellationToken)
+    public async Task<WebhookRow?> UpdateAsync(string apiKeyId, string id, WebhookChange change, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             UPDATE webhooks SET
@@ -123,7 +122,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
     /// Puts a new secret in place. With a grace period, the secret it replaces signs beside it until the period ends
     /// (one previous secret at most: a rotation inside the window replaces it); without, it is gone at once.
     /// </summary>
-    public async Task<WebhookResponse?> ReplaceSecretAsync(string apiKeyId, string id, byte[] sealedSecret, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    public async Task<WebhookRow?> ReplaceSecretAsync(string apiKeyId, string id, byte[] sealedSecret, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             UPDATE webhooks SET
@@ -146,7 +145,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
     /// last success and failure (the newest delivery in that state, found walking the same index), and the streak.
     /// Null when the webhook is not the caller's.
     /// </summary>
-    public async Task<WebhookHealth?> GetHealthAsync(string apiKeyId, string id, CancellationToken cancellationToken)
+    public async Task<WebhookHealthFigures?> GetHealthAsync(string apiKeyId, string id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT c.total, c.succeeded, c.failed, s.last_attempt_at, f.last_attempt_at, w.consecutive_failures, w.failing_since
@@ -177,7 +176,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         {
             return null;
         }
-        return new WebhookHealth(
+        return new WebhookHealthFigures(
             reader.GetInt64(0),
             reader.GetInt64(1),
             reader.GetInt64(2),
@@ -206,7 +205,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
     }
 
     /// <summary>The five filter columns, in order; a null set (or a null field) stores no condition.</summary>
-    private static void AddFilterParameters(NpgsqlCommand command, TradeFilters? filters)
+    private static void AddFilterParameters(NpgsqlCommand command, TradeFilterColumns? filters)
     {
         command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = filters?.Markets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string[]?> { TypedValue = filters?.Sides, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -224,13 +223,13 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         return (byte[]?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    private static async Task<WebhookResponse?> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static async Task<WebhookRow?> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Map(reader) : null;
     }
 
-    private static WebhookResponse Map(DbDataReader reader) => new(
+    private static WebhookRow Map(DbDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetFieldValue<string[]>(2),
@@ -243,14 +242,14 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         reader.IsDBNull(13) ? null : reader.GetInt32(13),
         reader.IsDBNull(14) ? null : reader.GetFieldValue<DateTimeOffset>(14));
 
-    private static TradeFilters? ReadFilters(DbDataReader reader)
+    private static TradeFilterColumns? ReadFilters(DbDataReader reader)
     {
-        var filters = new TradeFilters(
+        var filters = new TradeFilterColumns(
             reader.IsDBNull(8) ? null : reader.GetFieldValue<string[]>(8),
             reader.IsDBNull(9) ? null : reader.GetFieldValue<string[]>(9),
             reader.IsDBNull(10) ? null : reader.GetDouble(10),
             reader.IsDBNull(11) ? null : reader.GetDouble(11),
             reader.IsDBNull(12) ? null : reader.GetFieldValue<string[]>(12));
-        return filters == new TradeFilters() ? null : filters;
+        return filters == new TradeFilterColumns() ? null : filters;
     }
 }

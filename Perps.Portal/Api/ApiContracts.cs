@@ -13,10 +13,12 @@ public sealed record Webhook(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? DisabledAt,
-    string? DisabledReason);
+    string? DisabledReason,
+    DateTimeOffset? PreviousSecretExpiresAt = null);
 
 /// <summary>The answer of creation and of secret regeneration: the only time the secret is seen.</summary>
-public sealed record WebhookWithSecret(string Id, string Url, string[] Events, bool IsActive, string Secret);
+/// <param name="PreviousSecretExpiresAt">After a regeneration with a grace period: until when the replaced secret also signs.</param>
+public sealed record WebhookWithSecret(string Id, string Url, string[] Events, bool IsActive, string Secret, DateTimeOffset? PreviousSecretExpiresAt = null);
 
 public sealed record Wallet(string Address, DateTimeOffset CreatedAt);
 

@@ -49,8 +49,10 @@ public sealed class PerpsApiClient(HttpClient http, ApiKeyAccessor keys, Navigat
     public Task<ApiResult<bool>> DeleteWebhookAsync(string id, CancellationToken ct = default) =>
         SendAsync<bool>(HttpMethod.Delete, $"/api/webhooks/{Escape(id)}", null, _ => true, ct);
 
-    public Task<ApiResult<WebhookWithSecret>> RegenerateSecretAsync(string id, CancellationToken ct = default) =>
-        SendAsync(HttpMethod.Post, $"/api/webhooks/{Escape(id)}/regenerate-secret", null, body => Read<WebhookWithSecret>(body, "webhook"), ct);
+    /// <summary>A new secret; the current one keeps signing beside it for <paramref name="gracePeriodHours"/> (0 to 168).</summary>
+    public Task<ApiResult<WebhookWithSecret>> RegenerateSecretAsync(string id, int gracePeriodHours, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, $"/api/webhooks/{Escape(id)}/regenerate-secret", new { gracePeriodHours },
+            body => Read<WebhookWithSecret>(body, "webhook"), ct);
 
     public Task<ApiResult<TestResult>> SendTestEventAsync(string id, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, $"/api/webhooks/{Escape(id)}/test", null, body => Read<TestResult>(body, "test"), ct);

@@ -1,3 +1,4 @@
+using Perps.Portal.Components.Shared;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Portal;
@@ -88,11 +89,21 @@ public sealed class PortalJourneyTests(PerpsAppFixture app, PortalBrowser browse
         page.Click("#enable");
         page.WaitForText(".state", "Active");
 
-        // Regenerate: a new secret, shown once.
+        // Regenerate with a 72-hour grace period (not the default 24): a new secret, shown once; the API and the page
+        // say the old one signs beside it until 72 hours from now.
         page.Click("#regenerate");
+        page.WaitForText("#grace-period option:checked", "24 hours");
+        page.Click("#grace-period option[value='72']");
+        page.Screenshot("regenerate-secret");
+        var regeneratedAfter = DateTimeOffset.UtcNow;
         page.Click("#regenerate-confirm");
         page.Wait(() => page.Find("#webhook-secret").GetDomProperty("value") is { } value && value.StartsWith("whsec_", StringComparison.Ordinal) && value != secret,
             "a new secret");
+        var regeneratedBefore = DateTimeOffset.UtcNow;
+        var previousExpires = (await user.GetJsonAsync($"/api/webhooks/{webhookId}"))["webhook"]!["previous_secret_expires_at"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(previousExpires, regeneratedAfter.AddHours(72).AddSeconds(-1), regeneratedBefore.AddHours(72).AddSeconds(1));
+        page.WaitForText("#previous-secret", Format.Time(previousExpires));
+        page.Screenshot("secret-regenerated");
 
         // Sign out: the portal is closed again.
         page.Click("#sign-out");
