@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 
 namespace Perps.Api.Apis;
@@ -14,8 +15,9 @@ public static class AdminApi
         var api = app.MapGroup("/api/admin/api-keys").RequireAuthorization(AuthSchemes.Admin).WithTags("Admin");
 
         api.MapPost("/", CreateApiKey).Validates<CreateApiKeyRequest>()
-            .WithSummary("Issue an API key").WithDescription("The key is in this answer only: the service keeps nothing but its hash.");
-        api.MapDelete("/{id}", RevokeApiKey).WithSummary("Revoke an API key");
+            .WithSummary("Issue an API key").WithDescription("The key is in this answer only: the service keeps nothing but its hash.")
+            .WithExample(ApiExamples.CreateApiKey, 201, ApiExamples.ApiKeyCreated);
+        api.MapDelete("/{id}", RevokeApiKey).WithSummary("Revoke an API key").WithExample(200, ApiExamples.ApiKeyRevoked);
 
         return api;
     }

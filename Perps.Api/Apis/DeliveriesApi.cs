@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 using Perps.Webhooks;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Events;
@@ -23,16 +24,22 @@ public static class DeliveriesApi
         var api = app.MapGroup("/api/webhooks/{id}").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Deliveries");
 
         api.MapPost("/test", TestWebhook)
-            .WithSummary("Send a test event now").WithDescription("A signed sample event, sent and recorded like any delivery; the answer says how the endpoint responded.");
+            .WithSummary("Send a test event now").WithDescription("A signed sample event, sent and recorded like any delivery; the answer says how the endpoint responded.")
+            .WithOptionalBody<TestWebhookRequest>("Optional: the event type of the sample to send (a trade event type the webhook subscribes to); trade.new without a body.")
+            .WithExample(ApiExamples.TestWebhook, 200, ApiExamples.TestResult);
         api.MapGet("/deliveries", ListDeliveries)
             .WithSummary("List deliveries").WithDescription("Newest first, limit 1 to 100 (20 by default); pass next_cursor as cursor for the next page. " +
-                "Optionally only those of one status (pending, succeeded, failed, skipped) and one event_type.");
+                "Optionally only those of one status (pending, succeeded, failed, skipped) and one event_type.")
+            .WithExample(200, ApiExamples.Deliveries);
         api.MapGet("/deliveries/{deliveryId}", GetDelivery).WithSummary("Get a delivery with its attempts")
-            .WithDescription("With the payload: the exact body its attempts sent.");
+            .WithDescription("With the payload: the exact body its attempts sent.")
+            .WithExample(200, ApiExamples.DeliveryDetail);
         api.MapPost("/deliveries/{deliveryId}/redeliver", Redeliver)
-            .WithSummary("Redeliver a finished delivery").WithDescription("Same X-Delivery-ID, next X-Delivery-Attempt.");
+            .WithSummary("Redeliver a finished delivery").WithDescription("Same X-Delivery-ID, next X-Delivery-Attempt.")
+            .WithExample(202, ApiExamples.Redelivered);
         api.MapPost("/recover", Recover).WithSummary("Re-queue failed deliveries since a time")
-            .WithDescription("Failed deliveries, and those skipped while the webhook was disabled automatically, created since the given time.");
+            .WithDescription("Failed deliveries, and those skipped while the webhook was disabled automatically, created since the given time.")
+            .WithExample(ApiExamples.Recover, 202, ApiExamples.Recovered);
 
         return api;
     }

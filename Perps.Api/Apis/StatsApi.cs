@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 
 namespace Perps.Api.Apis;
 
@@ -16,7 +17,8 @@ public static class StatsApi
         api.MapGet("/stats", GetStats).WithSummary("Delivery figures of a webhook")
             .WithDescription("The last 24 hours' deliveries by outcome with the success rate and the last delivery's time; " +
                 "the last hour's deliveries per minute by outcome (60 minutes, oldest first); the attempt duration's p50 and p99 " +
-                "over the last hour's deliveries. Deliveries count by when they were created; an outcome is a delivery's current status.");
+                "over the last hour's deliveries. Deliveries count by when they were created; an outcome is a delivery's current status.")
+            .WithExample(200, ApiExamples.Stats);
 
         return api;
     }

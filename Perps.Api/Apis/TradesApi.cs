@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 
 namespace Perps.Api.Apis;
@@ -19,7 +20,10 @@ public static class TradesApi
         var api = app.MapGroup("/api/trades").RequireAuthorization(AuthSchemes.Ingest).WithTags("Ingestion");
 
         api.MapPost("/", IngestTrades)
-            .WithSummary("Ingest trades").WithDescription("One event or an array of up to 1,000; 202 once every event is stored. An id already stored is not stored again.");
+            .WithSummary("Ingest trades").WithDescription("One event or an array of up to 1,000; 202 once every event is stored. An id already stored is not stored again.")
+            .WithOneOrManyBody<TradeEventRequest>(MaxBatch,
+                $"One trade event, or an array of 1 to {MaxBatch}. An event whose id is already stored is not stored (or delivered) again.")
+            .WithExample(ApiExamples.Trade, 202, ApiExamples.TradeAccepted);
 
         return api;
     }

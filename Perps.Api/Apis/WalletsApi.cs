@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 
 namespace Perps.Api.Apis;
@@ -14,9 +15,10 @@ public static class WalletsApi
     {
         var api = app.MapGroup("/api/wallets").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Watchlist");
 
-        api.MapPost("/", AddWallet).Validates<AddWalletRequest>().WithSummary("Watch a wallet");
-        api.MapGet("/", ListWallets).WithSummary("List the watched wallets");
-        api.MapDelete("/{address}", RemoveWallet).WithSummary("Stop watching a wallet");
+        api.MapPost("/", AddWallet).Validates<AddWalletRequest>().WithSummary("Watch a wallet")
+            .WithExample(ApiExamples.AddWallet, 201, ApiExamples.WalletAdded);
+        api.MapGet("/", ListWallets).WithSummary("List the watched wallets").WithExample(200, ApiExamples.Wallets);
+        api.MapDelete("/{address}", RemoveWallet).WithSummary("Stop watching a wallet").WithExample(200, ApiExamples.WalletRemoved);
 
         return api;
     }

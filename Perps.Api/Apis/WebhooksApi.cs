@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 using Perps.Webhooks;
 using Perps.Webhooks.Secrets;
@@ -23,14 +24,18 @@ public static class WebhooksApi
         var api = app.MapGroup("/api/webhooks").RequireAuthorization(AuthSchemes.ApiKey).WithTags("Webhooks");
 
         api.MapPost("/", CreateWebhook).Validates<CreateWebhookRequest>()
-            .WithSummary("Create a webhook").WithDescription("The signing secret (whsec_...) is shown in this answer and on regeneration only.");
-        api.MapGet("/", ListWebhooks).WithSummary("List webhooks");
-        api.MapGet("/{id}", GetWebhook).WithSummary("Get a webhook");
+            .WithSummary("Create a webhook").WithDescription("The signing secret (whsec_...) is shown in this answer and on regeneration only.")
+            .WithExample(ApiExamples.CreateWebhook, 201, ApiExamples.WebhookCreated);
+        api.MapGet("/", ListWebhooks).WithSummary("List webhooks").WithExample(200, ApiExamples.Webhooks);
+        api.MapGet("/{id}", GetWebhook).WithSummary("Get a webhook").WithExample(200, ApiExamples.WebhookDetail);
         api.MapPut("/{id}", UpdateWebhook).Validates<UpdateWebhookRequest>()
-            .WithSummary("Update a webhook").WithDescription("Only the fields sent change; \"is_active\": true re-enables a disabled webhook.");
-        api.MapDelete("/{id}", DeleteWebhook).WithSummary("Delete a webhook");
+            .WithSummary("Update a webhook").WithDescription("Only the fields sent change; \"is_active\": true re-enables a disabled webhook.")
+            .WithExample(ApiExamples.UpdateWebhook, 200, ApiExamples.WebhookUpdated);
+        api.MapDelete("/{id}", DeleteWebhook).WithSummary("Delete a webhook").WithExample(200, ApiExamples.WebhookDeleted);
         api.MapPost("/{id}/regenerate-secret", RegenerateSecret).WithSummary("Regenerate the signing secret")
-            .WithDescription("Optional body {\"grace_period_hours\": 0..168} (24 without one): for that long the old secret also signs the Standard Webhooks header; 0 revokes it at once.");
+            .WithDescription("Optional body {\"grace_period_hours\": 0..168} (24 without one): for that long the old secret also signs the Standard Webhooks header; 0 revokes it at once.")
+            .WithOptionalBody<RegenerateSecretRequest>("Optional: grace_period_hours (0 to 168, 24 without a body): how long the old secret also signs webhook-signature; 0 revokes it at once.")
+            .WithExample(ApiExamples.RegenerateSecret, 200, ApiExamples.SecretRegenerated);
 
         return api;
     }

@@ -37,6 +37,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    // A value of the wrong JSON type ({"url": 5}, {"filters": 5}, [] where an object belongs) and a rule of the strict
+    // JsonOptions (an unknown or repeated member, a missing or null required one) reach here as the same structure: a
+    // JsonException with a Path and a position, most often with no inner exception. Only System.Text.Json's message
+    // tells them apart (always its English text: the app runs with InvariantGlobalization). The first names .NET types
+    // ("could not be converted to Perps.Api.Contracts.TradeFilters"), so it is reworded; the others name the field.
     private static string Describe(BadHttpRequestException exception) => exception.InnerException switch
     {
         JsonException { Path: { } path } json when json.Message.Contains("could not be converted", StringComparison.Ordinal) =>

@@ -6,6 +6,8 @@ namespace Perps.Api.OpenApi;
 /// The OpenAPI document (<c>/openapi/v1.json</c>, always: it is the API's contract) and the interactive reference
 /// page (<c>/scalar</c>, Development only). The document uses the same <c>JsonOptions</c> as the handlers, so its
 /// names are the wire names: snake_case, with the trade payload's camelCase and <c>apiKey</c> as declared.
+/// What concerns one route is attached at the route: its examples (<see cref="ExampleExtensions"/>, data in
+/// <see cref="ApiExamples"/>) and the bodies it reads itself (<see cref="RequestBodyExtensions"/>).
 /// </summary>
 internal static class ApiDocumentation
 {
@@ -15,9 +17,6 @@ internal static class ApiDocumentation
             options.AddDocumentTransformer<DocumentInfoTransformer>();
             options.AddDocumentTransformer<KeyHeaderSecurity>();
             options.AddOperationTransformer<KeyHeaderSecurity>();
-            options.AddOperationTransformer<TradeBatchBodyTransformer>();
-            options.AddOperationTransformer<OptionalTestBodyTransformer>();
-            options.AddOperationTransformer<OperationExamplesTransformer>();
         });
 
     public static void MapApiDocumentation(this WebApplication app)

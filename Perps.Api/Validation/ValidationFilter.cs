@@ -20,6 +20,10 @@ internal sealed class ValidationFilter<T>(IRequestValidator<T> validator) : IEnd
 
 internal static class ValidationFilterExtensions
 {
+    /// <summary>
+    /// Validates the route's <typeparamref name="T"/> body, and says so in the route's metadata (the OpenAPI
+    /// document's 400 validation problem), so the filter and its documented answer cannot part.
+    /// </summary>
     public static RouteHandlerBuilder Validates<T>(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter<ValidationFilter<T>>();
+        builder.AddEndpointFilter<ValidationFilter<T>>().ProducesValidationProblem();
 }
