@@ -23,7 +23,6 @@ public static class AppClients
         JsonNode body = events.Length == 1 ? events[0].DeepClone() : new JsonArray(events.Select(e => e.DeepClone()).ToArray());
         var response = await ingest.PostAsJsonAsync("/api/trades", body, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        return answer["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).ToList();
+        return (await response.ReadAnswerAsync<AcceptedEventsAnswer>()).Events.Select(e => e.Id).ToList();
     }
 }
