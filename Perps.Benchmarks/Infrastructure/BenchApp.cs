@@ -6,15 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace Perps.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The whole Perps app as the tests start it: real Redis and Postgres as local executables with throw-away data
-/// (Postgres with fsync off, as in the tests), the API and the dispatcher replicas, loopback allowed as a delivery target.
+/// The whole Perps app as the tests start it (<see cref="TestApp"/>: real Redis and Postgres as local executables with
+/// throw-away data, Postgres with fsync off, the API and the dispatcher replicas, loopback allowed as a delivery
+/// target), with the benchmark's trace sampling and quiet logs.
 /// </summary>
 internal sealed class BenchApp : IAsyncDisposable
 {
-    public const string AdminKey = "bench-admin-key";
-    public const string IngestKey = "bench-ingest-key";
-    public const string SecretsKey = "YmVuY2gtb25seS1zZWNyZXRzLWtleS0zMi1ieXRlcyE=";
-
     private readonly DistributedApplication _app;
 
     private BenchApp(DistributedApplication app, string databaseConnectionString, string redisConnectionString)
@@ -30,18 +27,8 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public static async Task<BenchApp> StartAsync(IReadOnlyList<string> appHostArgs, bool otlpExport, CancellationToken cancellationToken)
     {
-        string[] args =
+        var builder = await TestApp.CreateBuilderAsync(
         [
-            "--environment=Development",
-            "--Deps:Mode=executable",
-            "--Deps:DataDir=",
-            "--Api:Port=",
-            "--Portal:Enabled=false", // the web page has no part in the pipeline measured here
-            $"--Parameters:admin-key={AdminKey}",
-            $"--Parameters:ingest-key={IngestKey}",
-            $"--Parameters:secrets-key={SecretsKey}",
-            "--Security:AllowedNetworks:0=127.0.0.0/8",
-            "--Feed:Enabled=false", // the demo feed would add trades of the benchmark's own wallets
             // One trace in a hundred, as a service at thousands of deliveries a second would record them; metrics
             // and logs are kept whole. --Telemetry:TraceSampleRatio=1 measures tracing everything.
             "--Telemetry:TraceSampleRatio=0.01",
@@ -49,8 +36,7 @@ internal sealed class BenchApp : IAsyncDisposable
             "--RateLimit:AdminPermitsPerSecond=1000",
             "--RateLimit:AdminBurst=1000",
             .. appHostArgs,
-        ];
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(args, cancellationToken);
+        ], cancellationToken);
         // The services' own logs stay in the services; the console keeps the benchmark's output.
         // (Postgres logs to stderr, which would show as errors.)
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
@@ -66,10 +52,7 @@ internal sealed class BenchApp : IAsyncDisposable
                 project.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
             }
         }
-        var app = await builder.BuildAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cancellationToken);
+        var app = await builder.BuildAndStartAsync(cancellationToken);
         var database = await app.GetConnectionStringAsync("perpsdb", cancellationToken)
             ?? throw new InvalidOperationException("No connection string for perpsdb.");
         var redis = await app.GetConnectionStringAsync("redis", cancellationToken)
@@ -77,23 +60,23 @@ internal sealed class BenchApp : IAsyncDisposable
         return new BenchApp(app, database, redis);
     }
 
-    public HttpClient CreateClient(string header, string key)
-    {
-        var client = CreateAnonymousClient();
-        client.DefaultRequestHeaders.Add(header, key);
-        return client;
-    }
-
     /// <summary>A client with no key, for requests that each carry their own (many users' keys through one pool).</summary>
-    public HttpClient CreateAnonymousClient()
-    {
-        var client = _app.CreateHttpClient("api", "http");
-        client.Timeout = TimeSpan.FromSeconds(60);
-        return client;
-    }
+    public HttpClient CreateAnonymousClient() => WithTimeout(_app.CreateAnonymousClient());
+
+    public HttpClient CreateAdminClient() => WithTimeout(_app.CreateAdminClient());
+
+    public HttpClient CreateIngestClient() => WithTimeout(_app.CreateIngestClient());
+
+    public HttpClient CreateUserClient(string apiKey) => WithTimeout(_app.CreateUserClient(apiKey));
 
     /// <summary>The API's WebSocket alert channel, <c>ws://…/api/alerts</c>.</summary>
     public Uri AlertsUri => new UriBuilder(_app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts" }.Uri;
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static HttpClient WithTimeout(HttpClient client)
+    {
+        client.Timeout = TimeSpan.FromSeconds(60);
+        return client;
+    }
 }

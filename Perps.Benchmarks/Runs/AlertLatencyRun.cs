@@ -46,7 +46,7 @@ internal static class AlertLatencyRun
     public static async Task<AlertLatencyResult> RunAsync(BenchApp app, AlertArrivals arrivals, IReadOnlyList<AlertClient> clients,
         IReadOnlyList<string> wallets, TradeBatches feed, double eventsPerSecond, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
-        using var client = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        using var client = app.CreateIngestClient();
         arrivals.Reset();
         var ingest = new ScheduledIngest(client, feed, wallets, options.LatencyBatch);
         var start = Stopwatch.GetTimestamp();

@@ -36,7 +36,7 @@ internal static class LatencyRun
     public static async Task<LatencyResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, HotGroup group,
         TradeBatches feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
     {
-        using var client = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        using var client = app.CreateIngestClient();
         receiver.Reset();
         var ingest = new ScheduledIngest(client, feed, group.Wallets, options.LatencyBatch);
         var start = Stopwatch.GetTimestamp();

@@ -38,7 +38,7 @@ internal static class SoakRun
         double eventsPerSecond, TimeSpan length, int batch, Action<SoakMinute> report, CancellationToken ct)
     {
         var receiver = session.Receiver;
-        using var client = session.App.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        using var client = session.App.CreateIngestClient();
         await using var backlog = await BacklogProbe.ConnectAsync(session.App);
         receiver.Reset();
         var ingest = new ScheduledIngest(client, session.Feed, group.Wallets, batch);

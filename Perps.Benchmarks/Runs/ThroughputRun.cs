@@ -43,7 +43,7 @@ internal static class ThroughputRun
     public static async Task<ThroughputResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, TableFiller db,
         HotGroup group, TradeBatches feed, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
-        using var ingest = app.CreateClient("X-Ingest-Key", BenchApp.IngestKey);
+        using var ingest = app.CreateIngestClient();
         var perBatch = options.Batch * group.FanOut;
         var window = Math.Max(options.Window, perBatch * options.Feeders);
         receiver.Reset();

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Perps.Benchmarks.Infrastructure;
 
 namespace Perps.Benchmarks.Setup;
@@ -17,14 +16,13 @@ internal static class AlertUsers
 
     public static async Task<List<AlertUser>> CreateAsync(BenchApp app, int users, int walletsEach, CancellationToken ct)
     {
-        using var admin = app.CreateClient("X-Admin-Key", BenchApp.AdminKey);
+        using var admin = app.CreateAdminClient();
         using var perUser = app.CreateAnonymousClient();
         var created = new AlertUser[users];
         await Parallel.ForAsync(0, users, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct }, async (i, token) =>
         {
-            var key = await BenchTenants.ReadAsync(await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = $"bench alerts {i}" }, token), token);
-            var apiKey = key["apiKey"]!["key"]!.GetValue<string>();
-            var wallets = Enumerable.Range(0, walletsEach).Select(_ => Addresses.New()).ToList();
+            var apiKey = (await admin.CreateApiKeyAsync($"bench alerts {i}", token)).Key;
+            var wallets = Enumerable.Range(0, walletsEach).Select(_ => Wallets.NewAddress()).ToList();
             foreach (var wallet in wallets)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/wallets") { Content = JsonContent.Create(new { address = wallet }) };

@@ -27,11 +27,11 @@ internal static class BenchTenants
     public static async Task<HotGroup> CreateAsync(BenchApp app, SignatureCheckingReceiver receiver, int fanOut, CancellationToken ct,
         bool largeTradesOnly = false)
     {
-        using var admin = app.CreateClient("X-Admin-Key", BenchApp.AdminKey);
-        var created = await ReadAsync(await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = $"bench fan-out {fanOut}" }, ct), ct);
-        using var user = app.CreateClient("X-API-Key", created["apiKey"]!["key"]!.GetValue<string>());
+        using var admin = app.CreateAdminClient();
+        var key = await admin.CreateApiKeyAsync($"bench fan-out {fanOut}", ct);
+        using var user = app.CreateUserClient(key.Key);
 
-        var wallets = Enumerable.Range(0, WalletsPerGroup).Select(_ => Addresses.New()).ToList();
+        var wallets = Enumerable.Range(0, WalletsPerGroup).Select(_ => Wallets.NewAddress()).ToList();
         foreach (var wallet in wallets)
         {
             await ReadAsync(await user.PostAsJsonAsync("/api/wallets", new { address = wallet }, ct), ct);

@@ -22,7 +22,7 @@ internal sealed partial class TableFiller(BenchApp app, SignatureCheckingReceive
     public static readonly IReadOnlyCollection<string> SetupTables = ["api_keys", "wallets", "webhooks"];
 
     private static readonly string[] AllEvents = ["trade.new", "trade.close", "trade.liquidation"];
-    private readonly SecretProtector _protector = new(Options.Create(new SecretsOptions { Key = BenchApp.SecretsKey }));
+    private readonly SecretProtector _protector = new(Options.Create(new SecretsOptions { Key = TestApp.SecretsKey }));
 
     public async Task<(long Wallets, long Webhooks)> CountAsync(CancellationToken ct)
     {
@@ -64,7 +64,7 @@ internal sealed partial class TableFiller(BenchApp app, SignatureCheckingReceive
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(userIds[i % users], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(Addresses.New(), NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(Wallets.NewAddress(), NpgsqlDbType.Text, ct);
             }
             await copy.CompleteAsync(ct);
         }

@@ -20,7 +20,7 @@ public sealed class TightAlertsApp : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        _app = await PerpsAppFixture.StartAppAsync(
+        _app = await TestApp.StartAsync(
         [
             "--Api:Replicas=2",
             $"--Alerts:SendQueueLimit={SendQueueLimit}",

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Delivery;
@@ -22,14 +21,14 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet), Trades.Event(wallet));
         await app.Receiver.WaitForAsync(webhook.Url, 9);
         await user.WaitForFailedDeliveriesAsync(webhook.Id, 3);
-        Assert.True((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["is_active"]!.GetValue<bool>());
+        Assert.True((await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook.IsActive);
 
         // A fourth failure later: the streak now spans more than 2 s.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         await app.IngestAsync(Trades.Event(wallet));
-        var disabled = await user.WaitForWebhookAsync(webhook.Id, w => !w["is_active"]!.GetValue<bool>());
-        Assert.NotNull(disabled["disabled_at"]);
-        Assert.Contains("consecutive failed deliveries", disabled["disabled_reason"]!.GetValue<string>());
+        var disabled = await user.WaitForWebhookAsync(webhook.Id, w => !w.IsActive);
+        Assert.NotNull(disabled.DisabledAt);
+        Assert.Contains("consecutive failed deliveries", disabled.DisabledReason);
 
         var receivedWhileDisabled = app.Receiver.Received(webhook.Url).Count;
         await app.IngestAsync(Trades.Event(wallet));
@@ -39,10 +38,10 @@ public sealed class AutoDisableTests(PerpsAppFixture app)
         healthy = true;
         var enable = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new { is_active = true }, ct);
         Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
-        var enabled = (await enable.Content.ReadFromJsonAsync<JsonObject>(ct))!["webhook"]!;
-        Assert.True(enabled["is_active"]!.GetValue<bool>());
-        Assert.Null(enabled["disabled_at"]);
-        Assert.Null(enabled["disabled_reason"]);
+        var enabled = (await enable.ReadAnswerAsync<WebhookAnswer>()).Webhook;
+        Assert.True(enabled.IsActive);
+        Assert.Null(enabled.DisabledAt);
+        Assert.Null(enabled.DisabledReason);
 
         var eventId = (await app.IngestAsync(Trades.Event(wallet)))[0];
         var delivered = await app.Receiver.WaitForAsync(webhook.Url, receivedWhileDisabled + 1);

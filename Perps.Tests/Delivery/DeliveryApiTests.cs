@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Delivery;
@@ -18,12 +17,12 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         var response = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/test", null, ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var test = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["test"]!;
-        Assert.True(test["succeeded"]!.GetValue<bool>());
-        Assert.Equal(200, test["status_code"]!.GetValue<int>());
+        var test = (await response.ReadAnswerAsync<TestSendAnswer>()).Test;
+        Assert.True(test.Succeeded);
+        Assert.Equal(200, test.StatusCode);
         var request = Assert.Single(app.Receiver.Received(webhook.Url));
         Assert.Equal("trade.new", request.Header("X-Event-Type"));
-        Assert.Equal(test["delivery_id"]!.GetValue<string>(), request.Header("X-Delivery-ID"));
+        Assert.Equal(test.DeliveryId, request.Header("X-Delivery-ID"));
         Assert.True(Signatures.VerifiesRaw(request, webhook.Secret));
         Assert.True(Signatures.VerifiesStandard(request, webhook.Secret));
 
@@ -31,9 +30,9 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         Assert.Equal(HttpStatusCode.OK, close.StatusCode);
         Assert.Equal("trade.close", app.Receiver.Received(webhook.Url)[^1].Header("X-Event-Type"));
 
-        var history = await user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries");
-        Assert.Equal(2, history["deliveries"]!.AsArray().Count);
-        Assert.All(history["deliveries"]!.AsArray(), d => Assert.Equal("succeeded", d!["status"]!.GetValue<string>()));
+        var history = await user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhook.Id}/deliveries");
+        Assert.Equal(2, history.Deliveries.Count);
+        Assert.All(history.Deliveries, d => Assert.Equal("succeeded", d.Status));
     }
 
     [Fact]
@@ -59,10 +58,10 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
 
         var response = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/test", null, ct);
 
-        var test = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["test"]!;
-        Assert.False(test["succeeded"]!.GetValue<bool>());
-        Assert.Equal(418, test["status_code"]!.GetValue<int>());
-        Assert.Equal("receiver says no", test["response_body"]!.GetValue<string>());
+        var test = (await response.ReadAnswerAsync<TestSendAnswer>()).Test;
+        Assert.False(test.Succeeded);
+        Assert.Equal(418, test.StatusCode);
+        Assert.Equal("receiver says no", test.ResponseBody);
     }
 
     [Fact]
@@ -74,9 +73,9 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
 
         var response = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/test", null, ct);
 
-        var test = (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["test"]!;
-        Assert.False(test["succeeded"]!.GetValue<bool>());
-        Assert.Equal(307, test["status_code"]!.GetValue<int>());
+        var test = (await response.ReadAnswerAsync<TestSendAnswer>()).Test;
+        Assert.False(test.Succeeded);
+        Assert.Equal(307, test.StatusCode);
         Assert.Single(app.Receiver.Received(webhook.Url));
         Assert.Empty(app.Receiver.Received($"{webhook.Url}/followed"));
     }
@@ -92,7 +91,7 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
         var first = (await app.Receiver.WaitForAsync(webhook.Url, 1))[0];
         var deliveryId = first.Header("X-Delivery-ID");
-        await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d["delivery"]!["status"]!.GetValue<string>() == "succeeded");
+        await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d.Delivery.Status == "succeeded");
 
         var response = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/deliveries/{deliveryId}/redeliver", null, ct);
 
@@ -102,8 +101,8 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         Assert.Equal("2", again.Header("X-Delivery-Attempt"));
         Assert.Equal(first.BodyText, again.BodyText);
         var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveryId,
-            d => d["attempts"]!.AsArray().Count == 2 && d["delivery"]!["status"]!.GetValue<string>() == "succeeded");
-        Assert.Equal(2, detail["delivery"]!["attempts"]!.GetValue<int>());
+            d => d.Attempts.Count == 2 && d.Delivery.Status == "succeeded");
+        Assert.Equal(2, detail.Delivery.Attempts);
     }
 
     [Fact]
@@ -120,14 +119,14 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         await app.Receiver.WaitForAsync(webhook.Url, 6);
         foreach (var request in app.Receiver.Received(webhook.Url).DistinctBy(r => r.Header("X-Delivery-ID")))
         {
-            await user.WaitForDeliveryAsync(webhook.Id, request.Header("X-Delivery-ID"), d => d["delivery"]!["status"]!.GetValue<string>() == "failed");
+            await user.WaitForDeliveryAsync(webhook.Id, request.Header("X-Delivery-ID"), d => d.Delivery.Status == "failed");
         }
         healthy = true;
 
         var response = await user.Http.PostAsJsonAsync($"/api/webhooks/{webhook.Id}/recover", new { since }, ct);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(2, (await response.Content.ReadFromJsonAsync<JsonObject>(ct))!["requeued"]!.GetValue<int>());
+        Assert.Equal(2, (await response.ReadAnswerAsync<RecoverAnswer>()).Requeued);
         var received = await app.Receiver.WaitForAsync(webhook.Url, 8);
         var recovered = received.Skip(6).ToList();
         Assert.Equal(eventIds.Order(), recovered.Select(r => Signatures.Parse(r)["id"]!.GetValue<string>()).Order());
@@ -182,7 +181,7 @@ public sealed class DeliveryApiTests(PerpsAppFixture app)
         var webhook = await owner.CreateWebhookAsync(app.Receiver.NewEndpoint());
         await app.IngestAsync(Trades.Event(wallet));
         var deliveryId = (await app.Receiver.WaitForAsync(webhook.Url, 1))[0].Header("X-Delivery-ID");
-        await owner.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d["delivery"]!["status"]!.GetValue<string>() == "succeeded");
+        await owner.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d.Delivery.Status == "succeeded");
 
         var attempts = new[]
         {

@@ -24,25 +24,25 @@ public sealed class DeliveryStatsTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
         await user.WaitForFailedDeliveriesAsync(webhook.Id, 1);
         await app.IngestAsync(Trades.Event(wallet, "trade.close"), Trades.Event(wallet, "trade.liquidation"));
-        await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries?status=succeeded"),
-            list => list["deliveries"]!.AsArray().Count == 2, TimeSpan.FromSeconds(20), _ => "two succeeded deliveries");
+        await Poll.UntilAsync(() => user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhook.Id}/deliveries?status=succeeded"),
+            list => list.Deliveries.Count == 2, TimeSpan.FromSeconds(20), _ => "two succeeded deliveries");
 
-        var stats = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}/stats"))["stats"]!;
+        var stats = (await user.GetAsync<StatsAnswer>($"/api/webhooks/{webhook.Id}/stats")).Stats;
 
-        var day = stats["last_24_hours"]!;
-        Assert.Equal(3, day["deliveries"]!.GetValue<int>());
-        Assert.Equal(2, day["succeeded"]!.GetValue<int>());
-        Assert.Equal(1, day["failed"]!.GetValue<int>());
-        Assert.Equal(2.0 / 3, day["success_rate"]!.GetValue<double>(), 6);
-        Assert.InRange(DateTimeOffset.Parse(day["last_delivery_at"]!.GetValue<string>()), DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddMinutes(1));
-        var minutes = stats["last_hour"]!.AsArray();
+        var day = stats.Last24Hours;
+        Assert.Equal(3, day.Deliveries);
+        Assert.Equal(2, day.Succeeded);
+        Assert.Equal(1, day.Failed);
+        Assert.Equal(2.0 / 3, day.SuccessRate!.Value, 6);
+        Assert.InRange(day.LastDeliveryAt!.Value, DateTimeOffset.UtcNow.AddMinutes(-2), DateTimeOffset.UtcNow.AddMinutes(1));
+        var minutes = stats.LastHour;
         Assert.Equal(60, minutes.Count);
-        Assert.Equal(2, minutes.Sum(m => m!["succeeded"]!.GetValue<int>()));
-        Assert.Equal(1, minutes.Sum(m => m!["failed"]!.GetValue<int>()));
-        Assert.True(DateTimeOffset.Parse(minutes[^1]!["minute"]!.GetValue<string>()) > DateTimeOffset.UtcNow.AddMinutes(-2));
-        var attempts = stats["last_hour_attempts"]!;
-        Assert.Equal(attemptsPerRound + 2, attempts["attempts"]!.GetValue<int>());
-        Assert.InRange(attempts["p50_ms"]!.GetValue<double>(), 0, attempts["p99_ms"]!.GetValue<double>());
+        Assert.Equal(2, minutes.Sum(m => m.Succeeded));
+        Assert.Equal(1, minutes.Sum(m => m.Failed));
+        Assert.True(minutes[^1].Minute > DateTimeOffset.UtcNow.AddMinutes(-2));
+        var attempts = stats.LastHourAttempts;
+        Assert.Equal(attemptsPerRound + 2, attempts.Attempts);
+        Assert.InRange(attempts.P50Ms!.Value, 0, attempts.P99Ms!.Value);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Delivery;
@@ -26,23 +25,23 @@ public sealed class DisabledEndpointTests(PerpsAppFixture app)
         await user.WaitForFailedDeliveriesAsync(webhook.Id, 3);
         await Task.Delay(TimeSpan.FromSeconds(2.2), ct); // a fourth failure now makes the streak span the 2 s the rule asks for
         await app.IngestAsync(Trades.Event(wallet));
-        await user.WaitForWebhookAsync(webhook.Id, w => !w["is_active"]!.GetValue<bool>());
+        await user.WaitForWebhookAsync(webhook.Id, w => !w.IsActive);
 
         var missed = await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet));
         var skipped = await Poll.UntilAsync(() => DeliveriesAsync(user, webhook.Id),
-            all => missed.All(e => all.Any(d => d["event_id"]!.GetValue<string>() == e && d["status"]!.GetValue<string>() == "skipped")),
+            all => missed.All(e => all.Any(d => d.EventId == e && d.Status == "skipped")),
             TimeSpan.FromSeconds(10), all => $"the missed events are not recorded as skipped: {Statuses(all)}");
-        Assert.All(skipped.Where(d => missed.Contains(d["event_id"]!.GetValue<string>())),
-            d => Assert.Contains("disabled automatically", d["last_error"]!.GetValue<string>()));
+        Assert.All(skipped.Where(d => missed.Contains(d.EventId)),
+            d => Assert.Contains("disabled automatically", d.LastError));
 
         healthy = true;
         Assert.Equal(HttpStatusCode.OK, (await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new { is_active = true }, ct)).StatusCode);
         var recover = await user.Http.PostAsJsonAsync($"/api/webhooks/{webhook.Id}/recover", new { since }, ct);
         Assert.Equal(HttpStatusCode.Accepted, recover.StatusCode);
-        Assert.True((await recover.Content.ReadFromJsonAsync<JsonObject>(ct))!["requeued"]!.GetValue<int>() >= 6);
+        Assert.True((await recover.ReadAnswerAsync<RecoverAnswer>()).Requeued >= 6);
 
         var delivered = await Poll.UntilAsync(() => DeliveriesAsync(user, webhook.Id),
-            all => all.Count == 6 && all.All(d => d["status"]!.GetValue<string>() == "succeeded"),
+            all => all.Count == 6 && all.All(d => d.Status == "succeeded"),
             TimeSpan.FromSeconds(20), all => $"not every delivery succeeded after recover: {Statuses(all)}");
         var receivedEvents = app.Receiver.Acknowledged(webhook.Url).Select(r => Signatures.Parse(r)["id"]!.GetValue<string>()).ToList();
         Assert.All(missed, e => Assert.Contains(e, receivedEvents));
@@ -79,20 +78,20 @@ public sealed class DisabledEndpointTests(PerpsAppFixture app)
         {
             var test = await user.Http.PostAsync($"/api/webhooks/{webhook.Id}/test", null, ct);
             Assert.Equal(HttpStatusCode.OK, test.StatusCode);
-            Assert.False((await test.Content.ReadFromJsonAsync<JsonObject>(ct))!["test"]!["succeeded"]!.GetValue<bool>());
+            Assert.False((await test.ReadAnswerAsync<TestSendAnswer>()).Test.Succeeded);
             if (i == 0)
             {
                 await Task.Delay(TimeSpan.FromSeconds(2.2), ct); // the streak would now span the 2 s the rule asks for
             }
         }
 
-        var state = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!;
-        Assert.True(state["is_active"]!.GetValue<bool>(), $"disabled by test sends: {state["disabled_reason"]}");
+        var state = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook;
+        Assert.True(state.IsActive, $"disabled by test sends: {state.DisabledReason}");
     }
 
-    private static async Task<List<JsonNode>> DeliveriesAsync(UserClient user, string webhookId) =>
-        (await user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries?limit=100"))["deliveries"]!.AsArray().Select(d => d!).ToList();
+    private static async Task<IReadOnlyList<DeliveryState>> DeliveriesAsync(UserClient user, string webhookId) =>
+        (await user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhookId}/deliveries?limit=100")).Deliveries;
 
-    private static string Statuses(List<JsonNode> deliveries) =>
-        string.Join(", ", deliveries.Select(d => $"{d["event_id"]}={d["status"]}"));
+    private static string Statuses(IReadOnlyList<DeliveryState> deliveries) =>
+        string.Join(", ", deliveries.Select(d => $"{d.EventId}={d.Status}"));
 }

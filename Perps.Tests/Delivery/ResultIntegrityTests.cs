@@ -22,7 +22,7 @@ public sealed class ResultIntegrityTests(PerpsAppFixture app)
         var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(n => (n == 1 ? 500 : 200, TimeSpan.Zero)));
         await app.IngestAsync(Trades.Event(wallet));
         var deliveryId = (await app.Receiver.WaitForAsync(webhook.Url, 1))[0].Header("X-Delivery-ID");
-        await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d["delivery"]!["status"]!.GetValue<string>() == "succeeded");
+        await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d.Delivery.Status == "succeeded");
 
         // Attempt 1's result again, as a replica that lost its lease would report it: "failed, retry in a minute".
         await using var database = await app.OpenDatabaseAsync();
@@ -33,12 +33,12 @@ public sealed class ResultIntegrityTests(PerpsAppFixture app)
         await recorder.RecordAsync([new AttemptRecord(deliveryId, webhook.Id, 1, stale, DeliveryStatus.Failed, null)],
             TestContext.Current.CancellationToken);
 
-        var detail = await user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries/{deliveryId}");
-        Assert.Equal("succeeded", detail["delivery"]!["status"]!.GetValue<string>());
-        Assert.Equal(2, detail["delivery"]!["attempts"]!.GetValue<int>());
-        Assert.Equal(200, detail["delivery"]!["last_status_code"]!.GetValue<int>());
-        Assert.Null(detail["delivery"]!["next_attempt_at"]);
-        Assert.Equal([500, 200], detail["attempts"]!.AsArray().Select(a => a!["status_code"]!.GetValue<int>()));
+        var detail = await user.GetAsync<DeliveryAnswer>($"/api/webhooks/{webhook.Id}/deliveries/{deliveryId}");
+        Assert.Equal("succeeded", detail.Delivery.Status);
+        Assert.Equal(2, detail.Delivery.Attempts);
+        Assert.Equal(200, detail.Delivery.LastStatusCode);
+        Assert.Null(detail.Delivery.NextAttemptAt);
+        Assert.Equal([500, 200], detail.Attempts.Select(a => a.StatusCode));
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public sealed class ResultIntegrityTests(PerpsAppFixture app)
         }
 
         var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveryId,
-            d => d["delivery"]!["status"]!.GetValue<string>() == "failed", TimeSpan.FromSeconds(10));
-        Assert.StartsWith("gave up", detail["delivery"]!["last_error"]!.GetValue<string>());
+            d => d.Delivery.Status == "failed", TimeSpan.FromSeconds(10));
+        Assert.StartsWith("gave up", detail.Delivery.LastError);
         Assert.Empty(app.Receiver.Received(webhook.Url));
     }
 }

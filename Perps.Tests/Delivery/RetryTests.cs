@@ -24,15 +24,15 @@ public sealed class RetryTests(PerpsAppFixture app)
         Assert.InRange(received[2].ReceivedAt - received[1].ReceivedAt, PerpsAppFixture.RetrySchedule[1] * 0.9, PerpsAppFixture.RetrySchedule[1] * 3);
 
         var deliveryId = received[0].Header("X-Delivery-ID");
-        var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d["delivery"]!["status"]!.GetValue<string>() != "pending");
-        Assert.Equal("succeeded", detail["delivery"]!["status"]!.GetValue<string>());
-        Assert.Equal(3, detail["delivery"]!["attempts"]!.GetValue<int>());
-        Assert.Equal(200, detail["delivery"]!["last_status_code"]!.GetValue<int>());
-        var attempts = detail["attempts"]!.AsArray();
-        Assert.Equal([1, 2, 3], attempts.Select(a => a!["attempt"]!.GetValue<int>()));
-        Assert.Equal([500, 500, 200], attempts.Select(a => a!["status_code"]!.GetValue<int>()));
-        Assert.Equal("receiver says no", attempts[0]!["response_body"]!.GetValue<string>());
-        Assert.All(attempts, a => Assert.True(a!["duration_ms"]!.GetValue<double>() >= 0));
+        var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveryId, d => d.Delivery.Status != "pending");
+        Assert.Equal("succeeded", detail.Delivery.Status);
+        Assert.Equal(3, detail.Delivery.Attempts);
+        Assert.Equal(200, detail.Delivery.LastStatusCode);
+        var attempts = detail.Attempts;
+        Assert.Equal([1, 2, 3], attempts.Select(a => a.Attempt));
+        Assert.Equal([500, 500, 200], attempts.Select(a => a.StatusCode));
+        Assert.Equal("receiver says no", attempts[0].ResponseBody);
+        Assert.All(attempts, a => Assert.True(a.DurationMs >= 0));
     }
 
     [Fact]
@@ -47,10 +47,10 @@ public sealed class RetryTests(PerpsAppFixture app)
 
         var received = await app.Receiver.WaitForAsync(webhook.Url, 3);
         var detail = await user.WaitForDeliveryAsync(webhook.Id, received[0].Header("X-Delivery-ID"),
-            d => d["delivery"]!["status"]!.GetValue<string>() == "failed");
-        Assert.Equal(3, detail["delivery"]!["attempts"]!.GetValue<int>());
-        Assert.Null(detail["delivery"]!["next_attempt_at"]);
-        Assert.Equal(503, detail["delivery"]!["last_status_code"]!.GetValue<int>());
+            d => d.Delivery.Status == "failed");
+        Assert.Equal(3, detail.Delivery.Attempts);
+        Assert.Null(detail.Delivery.NextAttemptAt);
+        Assert.Equal(503, detail.Delivery.LastStatusCode);
         await Task.Delay(PerpsAppFixture.RetrySchedule[1] * 1.5, TestContext.Current.CancellationToken);
         Assert.Equal(3, app.Receiver.Received(webhook.Url).Count);
     }
@@ -69,11 +69,11 @@ public sealed class RetryTests(PerpsAppFixture app)
         Assert.Equal(received[0].Header("X-Delivery-ID"), received[1].Header("X-Delivery-ID"));
         Assert.InRange(received[1].ReceivedAt - received[0].ReceivedAt, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(16));
         var detail = await user.WaitForDeliveryAsync(webhook.Id, received[0].Header("X-Delivery-ID"),
-            d => d["delivery"]!["status"]!.GetValue<string>() == "succeeded");
-        var first = detail["attempts"]![0]!;
-        Assert.Null(first["status_code"]);
-        Assert.Contains("timeout", first["error"]!.GetValue<string>());
-        Assert.InRange(first["duration_ms"]!.GetValue<double>(), 9_900, 12_000);
+            d => d.Delivery.Status == "succeeded");
+        var first = detail.Attempts[0];
+        Assert.Null(first.StatusCode);
+        Assert.Contains("timeout", first.Error);
+        Assert.InRange(first.DurationMs, 9_900, 12_000);
     }
 
     [Fact]
@@ -87,15 +87,15 @@ public sealed class RetryTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
 
         var deliveries = await WaitForFirstDeliveryAsync(user, webhook.Id);
-        var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveries, d => d["attempts"]!.AsArray().Count >= 1);
-        Assert.Null(detail["attempts"]![0]!["status_code"]);
-        Assert.False(string.IsNullOrEmpty(detail["attempts"]![0]!["error"]!.GetValue<string>()));
+        var detail = await user.WaitForDeliveryAsync(webhook.Id, deliveries, d => d.Attempts.Count >= 1);
+        Assert.Null(detail.Attempts[0].StatusCode);
+        Assert.False(string.IsNullOrEmpty(detail.Attempts[0].Error));
     }
 
     private static async Task<string> WaitForFirstDeliveryAsync(UserClient user, string webhookId)
     {
-        var list = await Poll.UntilAsync(() => user.GetJsonAsync($"/api/webhooks/{webhookId}/deliveries"),
-            list => list["deliveries"]!.AsArray().Count > 0, TimeSpan.FromSeconds(20), _ => "no delivery appeared");
-        return list["deliveries"]![0]!["id"]!.GetValue<string>();
+        var list = await Poll.UntilAsync(() => user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhookId}/deliveries"),
+            list => list.Deliveries.Count > 0, TimeSpan.FromSeconds(20), _ => "no delivery appeared");
+        return list.Deliveries[0].Id;
     }
 }

@@ -42,7 +42,7 @@ public sealed class FaultApp : IAsyncDisposable
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromMinutes(3));
         var starting = Stopwatch.StartNew();
-        var app = await PerpsAppFixture.StartAppAsync(
+        var app = await TestApp.StartAsync(
         [
             $"--Delivery:Timeout={Timeout}",
             $"--Delivery:AttemptLease={AttemptLease}",
@@ -69,10 +69,10 @@ public sealed class FaultApp : IAsyncDisposable
     /// <summary>The app itself, for clients the helpers here do not make (alert sockets).</summary>
     public DistributedApplication Distributed => _app;
 
+    /// <summary>A client holding the ingest key that gives up on an answer after 20 s, so a batch caught by a fault is sent again.</summary>
     public HttpClient CreateIngestClient()
     {
-        var client = _app.CreateHttpClient("api", "http");
-        client.DefaultRequestHeaders.Add("X-Ingest-Key", PerpsAppFixture.IngestKey);
+        var client = _app.CreateIngestClient();
         client.Timeout = TimeSpan.FromSeconds(20);
         return client;
     }

@@ -11,26 +11,18 @@ public static class AppClients
     /// <summary>A new user: a fresh API key made with the admin key, and a client that sends it.</summary>
     public static async Task<UserClient> CreateUserAsync(this DistributedApplication app, string name = "test user")
     {
-        using var admin = app.CreateHttpClient("api", "http");
-        admin.DefaultRequestHeaders.Add("X-Admin-Key", PerpsAppFixture.AdminKey);
-        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name }, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        var key = body["apiKey"]!["key"]!.GetValue<string>();
-        var client = app.CreateHttpClient("api", "http");
-        client.DefaultRequestHeaders.Add("X-API-Key", key);
-        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), key);
+        using var admin = app.CreateAdminClient();
+        var key = await admin.CreateApiKeyAsync(name, TestContext.Current.CancellationToken);
+        return new UserClient(app.CreateUserClient(key.Key), key.Id, key.Key);
     }
 
     /// <summary>Ingests one event or an array and returns the accepted event ids; fails the test unless the answer is 202.</summary>
     public static async Task<List<string>> IngestAsync(this DistributedApplication app, params JsonNode[] events)
     {
-        using var ingest = app.CreateHttpClient("api", "http");
-        ingest.DefaultRequestHeaders.Add("X-Ingest-Key", PerpsAppFixture.IngestKey);
+        using var ingest = app.CreateIngestClient();
         JsonNode body = events.Length == 1 ? events[0].DeepClone() : new JsonArray(events.Select(e => e.DeepClone()).ToArray());
         var response = await ingest.PostAsJsonAsync("/api/trades", body, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        return answer["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).ToList();
+        return (await response.ReadAnswerAsync<AcceptedEventsAnswer>()).Events.Select(e => e.Id).ToList();
     }
 }

@@ -11,8 +11,6 @@ namespace Perps.Tests.Infrastructure;
 /// </summary>
 public sealed class PerpsAppFixture : IAsyncLifetime
 {
-    public const string AdminKey = "test-admin-key";
-    public const string IngestKey = "test-ingest-key";
     public static readonly TimeSpan[] RetrySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
     public const int DisableAfterFailures = 3;
     public const int FailedAuthPerMinute = 120;
@@ -29,7 +27,7 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await Receiver.StartAsync();
-        _app = await StartAppAsync(
+        _app = await TestApp.StartAsync(
         [
             $"--Delivery:RetrySchedule:0={RetrySchedule[0]}",
             $"--Delivery:RetrySchedule:1={RetrySchedule[1]}",
@@ -48,43 +46,6 @@ public sealed class PerpsAppFixture : IAsyncLifetime
             $"--Quotas:MaxWalletsPerKey={MaxWalletsPerKey}",
             "--Portal:Enabled=true", // the portal's browser tests use this app
         ], cts.Token);
-    }
-
-    /// <summary>
-    /// Starts a whole app as every test does (local Redis and Postgres with throw-away data, the test keys, loopback
-    /// allowed as a delivery target, as in a local run) and waits until the API and the dispatchers are healthy.
-    /// <paramref name="settings"/> come last, so they win.
-    /// </summary>
-    public static async Task<DistributedApplication> StartAppAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
-    {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Perps_AppHost>(
-        [
-            "--environment=Development",
-            "--Deps:Mode=executable",
-            "--Deps:DataDir=",
-            "--Api:Port=",
-            "--Portal:Port=",
-            // Apps started for another purpose (faults, contention, key rotation) leave the portal out.
-            "--Portal:Enabled=false",
-            $"--Parameters:admin-key={AdminKey}",
-            $"--Parameters:ingest-key={IngestKey}",
-            "--Parameters:secrets-key=dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=",
-            "--Security:AllowedNetworks:0=127.0.0.0/8",
-            .. settings,
-        ], cancellationToken);
-        var app = await builder.BuildAsync(cancellationToken);
-        try
-        {
-            await app.StartAsync(cancellationToken);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("dispatcher", cancellationToken);
-            return app;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -113,23 +74,13 @@ public sealed class PerpsAppFixture : IAsyncLifetime
     }
 
     /// <summary>A client of the API with no key.</summary>
-    public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
+    public HttpClient CreateAnonymousClient() => App.CreateAnonymousClient();
 
     /// <summary>A client holding the admin key.</summary>
-    public HttpClient CreateAdminClient()
-    {
-        var client = CreateAnonymousClient();
-        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
-        return client;
-    }
+    public HttpClient CreateAdminClient() => App.CreateAdminClient();
 
     /// <summary>A client holding the ingest key.</summary>
-    public HttpClient CreateIngestClient()
-    {
-        var client = CreateAnonymousClient();
-        client.DefaultRequestHeaders.Add("X-Ingest-Key", IngestKey);
-        return client;
-    }
+    public HttpClient CreateIngestClient() => App.CreateIngestClient();
 
     /// <summary>A new user: a fresh API key, and a client that sends it. Each test owns its data this way.</summary>
     public Task<UserClient> CreateUserAsync(string name = "test user") => App.CreateUserAsync(name);

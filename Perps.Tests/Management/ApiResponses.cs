@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Perps.Tests.Management;
@@ -42,6 +43,10 @@ internal static class ApiResponses
         Assert.True(body["success"]!.GetValue<bool>());
         return body;
     }
+
+    /// <summary>Asserts the status and <c>"success": true</c>, and returns the body read as <typeparamref name="T"/>.</summary>
+    public static async Task<T> SuccessAsync<T>(this HttpResponseMessage response, HttpStatusCode status) =>
+        (await response.SuccessAsync(status)).Deserialize<T>(ApiJson.Options)!;
 
     /// <summary>Asserts an RFC 7807 problem with the status, <c>"success": false</c> and a detail, and returns it.</summary>
     public static async Task<JsonObject> ProblemAsync(this HttpResponseMessage response, HttpStatusCode status)

@@ -35,8 +35,8 @@ public sealed class WalletsTests(PerpsAppFixture app)
 
         var response = await user.Http.PostAsJsonAsync("/api/wallets", new { address }, Ct);
 
-        var body = await response.SuccessAsync(HttpStatusCode.Created);
-        Assert.Equal(address, body["wallet"]!["address"].AsString());
+        var body = await response.SuccessAsync<WalletAnswer>(HttpStatusCode.Created);
+        Assert.Equal(address, body.Wallet.Address);
     }
 
     [Fact]

@@ -56,8 +56,8 @@ public sealed class WebhooksTests(PerpsAppFixture app)
 
         var response = await user.Http.PostAsJsonAsync("/api/webhooks", new { url, events = new[] { "trade.new" } }, Ct);
 
-        var body = await response.SuccessAsync(HttpStatusCode.Created);
-        Assert.Equal(url, body["webhook"]!["url"].AsString());
+        var body = await response.SuccessAsync<WebhookAnswer>(HttpStatusCode.Created);
+        Assert.Equal(url, body.Webhook.Url);
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed class WebhooksTests(PerpsAppFixture app)
         Assert.NotEqual(created.Secret, secret);
 
         var test = await user.Http.PostAsync($"/api/webhooks/{created.Id}/test", null, Ct);
-        Assert.True((await test.SuccessAsync(HttpStatusCode.OK))["test"]!["succeeded"]!.GetValue<bool>());
+        Assert.True((await test.SuccessAsync<TestSendAnswer>(HttpStatusCode.OK)).Test.Succeeded);
         var received = (await app.Receiver.WaitForAsync(created.Url, 1))[0];
         Assert.True(Signatures.VerifiesRaw(received, secret));
         Assert.False(Signatures.VerifiesRaw(received, created.Secret));
@@ -238,7 +238,7 @@ public sealed class WebhooksTests(PerpsAppFixture app)
         using var user = await app.CreateUserAsync();
         var created = await user.CreateWebhookAsync(app.Receiver.NewEndpoint());
         var regenerated = (await (await user.Http.PostAsync($"/api/webhooks/{created.Id}/regenerate-secret", null, Ct))
-            .SuccessAsync(HttpStatusCode.OK))["webhook"]!["secret"].AsString();
+            .SuccessAsync<WebhookWithSecretAnswer>(HttpStatusCode.OK)).Webhook.Secret;
 
         var answers = new[]
         {

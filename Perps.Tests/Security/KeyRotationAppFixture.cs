@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Npgsql;
@@ -32,7 +31,7 @@ public sealed class KeyRotationAppFixture : IAsyncLifetime
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromMinutes(4));
         await Receiver.StartAsync();
-        _app = await PerpsAppFixture.StartAppAsync(
+        _app = await TestApp.StartAsync(
         [
             $"--Parameters:secrets-key={KeyB}",
             $"--Parameters:secrets-previous-key-0={KeyA}",
@@ -56,25 +55,10 @@ public sealed class KeyRotationAppFixture : IAsyncLifetime
     }
 
     /// <summary>A new user of this app: a fresh API key, and a client that sends it.</summary>
-    public async Task<UserClient> CreateUserAsync()
-    {
-        using var admin = App.CreateHttpClient("api", "http");
-        admin.DefaultRequestHeaders.Add("X-Admin-Key", PerpsAppFixture.AdminKey);
-        var response = await admin.PostAsJsonAsync("/api/admin/api-keys", new { name = "key rotation" }, TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!;
-        var client = App.CreateHttpClient("api", "http");
-        client.DefaultRequestHeaders.Add("X-API-Key", body["apiKey"]!["key"]!.GetValue<string>());
-        return new UserClient(client, body["apiKey"]!["id"]!.GetValue<string>(), body["apiKey"]!["key"]!.GetValue<string>());
-    }
+    public Task<UserClient> CreateUserAsync() => App.CreateUserAsync("key rotation");
 
-    public async Task IngestAsync(JsonObject trade)
-    {
-        using var ingest = App.CreateHttpClient("api", "http");
-        ingest.DefaultRequestHeaders.Add("X-Ingest-Key", PerpsAppFixture.IngestKey);
-        var response = await ingest.PostAsJsonAsync("/api/trades", trade, TestContext.Current.CancellationToken);
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-    }
+    /// <summary>Ingests a trade; fails the test unless the answer is 202.</summary>
+    public Task IngestAsync(JsonObject trade) => App.IngestAsync(trade);
 
     public async Task<byte[]> ReadSealedSecretAsync(string webhookId)
     {

@@ -26,12 +26,12 @@ public sealed class QuotaTests(PerpsAppFixture app)
         Assert.Equal(PerpsAppFixture.MaxWebhooksPerKey, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(Attempts - PerpsAppFixture.MaxWebhooksPerKey, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         await AssertQuotaProblemAsync(responses.First(r => r.StatusCode == HttpStatusCode.Conflict), "webhooks", PerpsAppFixture.MaxWebhooksPerKey);
-        Assert.Equal(PerpsAppFixture.MaxWebhooksPerKey, (await user.GetJsonAsync("/api/webhooks"))["webhooks"]!.AsArray().Count);
+        Assert.Equal(PerpsAppFixture.MaxWebhooksPerKey, (await user.GetAsync<WebhookListAnswer>("/api/webhooks")).Webhooks.Count);
         Assert.Equal(PerpsAppFixture.MaxWebhooksPerKey, await app.CountAsync("SELECT count(*) FROM webhooks WHERE api_key_id = $1", user.KeyId));
 
         // The quota is the key's own: another user is not affected, and deleting one makes room again.
         await other.CreateWebhookAsync(app.Receiver.NewEndpoint());
-        var first = (await user.GetJsonAsync("/api/webhooks"))["webhooks"]![0]!["id"]!.GetValue<string>();
+        var first = (await user.GetAsync<WebhookListAnswer>("/api/webhooks")).Webhooks[0].Id;
         Assert.Equal(HttpStatusCode.OK, (await user.Http.DeleteAsync($"/api/webhooks/{first}", ct)).StatusCode);
         await user.CreateWebhookAsync(app.Receiver.NewEndpoint());
     }
@@ -48,11 +48,11 @@ public sealed class QuotaTests(PerpsAppFixture app)
         Assert.Equal(PerpsAppFixture.MaxWalletsPerKey, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(Attempts - PerpsAppFixture.MaxWalletsPerKey, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         await AssertQuotaProblemAsync(responses.First(r => r.StatusCode == HttpStatusCode.Conflict), "watched wallets", PerpsAppFixture.MaxWalletsPerKey);
-        var wallets = (await user.GetJsonAsync("/api/wallets"))["wallets"]!.AsArray();
+        var wallets = (await user.GetAsync<WalletListAnswer>("/api/wallets")).Wallets;
         Assert.Equal(PerpsAppFixture.MaxWalletsPerKey, wallets.Count);
 
         // A wallet already watched is still told so (not the quota), and removing one makes room again.
-        var watched = wallets[0]!["address"]!.GetValue<string>();
+        var watched = wallets[0].Address;
         var again = await (await user.Http.PostAsJsonAsync("/api/wallets", new { address = watched }, ct)).Content.ReadFromJsonAsync<JsonObject>(ct);
         Assert.Equal("Wallet already watched", again!["title"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await user.Http.DeleteAsync($"/api/wallets/{watched}", ct)).StatusCode);

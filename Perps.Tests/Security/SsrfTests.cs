@@ -57,7 +57,7 @@ public sealed class SsrfTests(PerpsAppFixture app)
         var response = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new { url }, ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(webhook.Url, (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["url"]!.GetValue<string>());
+        Assert.Equal(webhook.Url, (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook.Url);
     }
 
     [Fact]

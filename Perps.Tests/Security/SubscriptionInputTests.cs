@@ -145,11 +145,11 @@ public sealed class SubscriptionInputTests(PerpsAppFixture app)
             ["filters"] = new JsonObject { ["wallets"] = new JsonArray(watched), ["min_size_usd"] = 0 },
             ["rate_limit"] = 1000,
         }, Ct);
-        var webhook = (await created.SuccessAsync(HttpStatusCode.Created))["webhook"]!;
-        Assert.Equal(1000, webhook["rate_limit"]!.GetValue<int>());
-        Assert.Equal(0, webhook["filters"]!["min_size_usd"]!.GetValue<double>());
+        var webhook = (await created.SuccessAsync<WebhookWithSecretAnswer>(HttpStatusCode.Created)).Webhook;
+        Assert.Equal(1000, webhook.RateLimit);
+        Assert.Equal(0, webhook.Filters!.MinSizeUsd);
 
-        var removed = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook["id"]!.GetValue<string>()}", new JsonObject { ["rate_limit"] = 0 }, Ct);
-        Assert.Null((await removed.SuccessAsync(HttpStatusCode.OK))["webhook"]!["rate_limit"]);
+        var removed = await user.Http.PutAsJsonAsync($"/api/webhooks/{webhook.Id}", new JsonObject { ["rate_limit"] = 0 }, Ct);
+        Assert.Null((await removed.SuccessAsync<WebhookAnswer>(HttpStatusCode.OK)).Webhook.RateLimit);
     }
 }

@@ -28,9 +28,9 @@ public sealed class EndpointSignalsTests(PerpsAppFixture app)
         var eventId = (await app.IngestAsync(Trades.Event(wallet)))[0];
 
         var notice = (await app.Receiver.WaitForAsync(watcher.Url, 1))[0];
-        var disabled = await user.WaitForWebhookAsync(gone.Id, w => !w["is_active"]!.GetValue<bool>());
-        Assert.Contains("410 Gone", disabled["disabled_reason"]!.GetValue<string>());
-        Assert.NotNull(disabled["disabled_at"]);
+        var disabled = await user.WaitForWebhookAsync(gone.Id, w => !w.IsActive);
+        Assert.Contains("410 Gone", disabled.DisabledReason);
+        Assert.NotNull(disabled.DisabledAt);
 
         Assert.Equal("webhook.disabled", notice.Header("X-Event-Type"));
         Assert.True(Signatures.VerifiesRaw(notice, watcher.Secret));
@@ -43,13 +43,13 @@ public sealed class EndpointSignalsTests(PerpsAppFixture app)
         var data = body["data"]!;
         Assert.Equal(gone.Id, data["webhook_id"]!.GetValue<string>());
         Assert.Equal(gone.Url, data["url"]!.GetValue<string>());
-        Assert.Equal(disabled["disabled_reason"]!.GetValue<string>(), data["reason"]!.GetValue<string>());
-        Assert.Equal(disabled["disabled_at"]!.GetValue<DateTimeOffset>().ToUnixTimeSeconds(), data["disabled_at"]!.GetValue<DateTimeOffset>().ToUnixTimeSeconds());
+        Assert.Equal(disabled.DisabledReason, data["reason"]!.GetValue<string>());
+        Assert.Equal(disabled.DisabledAt!.Value.ToUnixTimeSeconds(), data["disabled_at"]!.GetValue<DateTimeOffset>().ToUnixTimeSeconds());
 
         // The 410 was not retried: one attempt, failed. The disabled endpoint, the trades-only one and another user's hear nothing of it.
         var delivery = app.Receiver.Received(gone.Url)[0].Header("X-Delivery-ID");
-        var detail = await user.WaitForDeliveryAsync(gone.Id, delivery, d => d["delivery"]!["status"]!.GetValue<string>() == "failed");
-        Assert.Equal(1, detail["delivery"]!["attempts"]!.GetValue<int>());
+        var detail = await user.WaitForDeliveryAsync(gone.Id, delivery, d => d.Delivery.Status == "failed");
+        Assert.Equal(1, detail.Delivery.Attempts);
         await app.Receiver.WaitForAsync(strangersWatcher.Url, 1);
         await Task.Delay(TimeSpan.FromSeconds(2.5), ct); // past the first retry's wait
         Assert.Single(app.Receiver.Received(gone.Url));
@@ -87,10 +87,10 @@ public sealed class EndpointSignalsTests(PerpsAppFixture app)
         var failing = false;
         var webhook = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(_ => (failing ? 503 : 200, TimeSpan.Zero)), "trade.new");
 
-        var fresh = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["health"]!;
-        Assert.Equal(0, fresh["deliveries_24h"]!.GetValue<long>());
-        Assert.Null(fresh["last_success_at"]);
-        Assert.Null(fresh["last_failure_at"]);
+        var fresh = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Health!;
+        Assert.Equal(0, fresh.Deliveries24h);
+        Assert.Null(fresh.LastSuccessAt);
+        Assert.Null(fresh.LastFailureAt);
 
         var ok = await app.IngestAsync(Trades.Event(wallet), Trades.Event(wallet));
         await app.WaitForFanOutAsync(ok);
@@ -98,14 +98,14 @@ public sealed class EndpointSignalsTests(PerpsAppFixture app)
         await app.IngestAsync(Trades.Event(wallet));
         await user.WaitForFailedDeliveriesAsync(webhook.Id, 1);
 
-        var health = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["health"]!;
-        Assert.Equal(3, health["deliveries_24h"]!.GetValue<long>());
-        Assert.Equal(2, health["succeeded_24h"]!.GetValue<long>());
-        Assert.Equal(1, health["failed_24h"]!.GetValue<long>());
-        Assert.Equal(1, health["consecutive_failures"]!.GetValue<int>());
-        Assert.NotNull(health["failing_since"]);
-        var lastSuccess = health["last_success_at"]!.GetValue<DateTimeOffset>();
-        var lastFailure = health["last_failure_at"]!.GetValue<DateTimeOffset>();
+        var health = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Health!;
+        Assert.Equal(3, health.Deliveries24h);
+        Assert.Equal(2, health.Succeeded24h);
+        Assert.Equal(1, health.Failed24h);
+        Assert.Equal(1, health.ConsecutiveFailures);
+        Assert.NotNull(health.FailingSince);
+        var lastSuccess = health.LastSuccessAt!.Value;
+        var lastFailure = health.LastFailureAt!.Value;
         Assert.True(lastFailure > lastSuccess, $"last failure {lastFailure} should be after last success {lastSuccess}");
     }
 }

@@ -50,7 +50,7 @@ public sealed class SecretRotationTests(PerpsAppFixture app)
             age.Parameters.Add(new() { Value = webhook.Id });
             await age.ExecuteNonQueryAsync(Ct);
         }
-        Assert.Null((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["previous_secret_expires_at"]);
+        Assert.Null((await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook.PreviousSecretExpiresAt);
         var after = await DeliverOneAsync(user, webhook, wallet);
         Assert.True(Signatures.VerifiesStandard(after, third));
         Assert.False(Signatures.VerifiesStandard(after, second));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Perps.Tests.Infrastructure;
 
@@ -8,14 +9,14 @@ namespace Perps.Tests.Subscriptions;
 /// <summary>Webhooks with the subscription fields (filters, rate_limit), and waiting for a fan-out to be fully recorded.</summary>
 internal static class SubscriptionSetup
 {
-    /// <summary>Creates a webhook from a body holding any of the optional fields; returns it with its secret and the answer's webhook object.</summary>
-    public static async Task<(CreatedWebhook Webhook, JsonObject Shown)> CreateWebhookAsync(this UserClient user, JsonObject body)
+    /// <summary>Creates a webhook from a body holding any of the optional fields; returns it with its secret and the answer's webhook.</summary>
+    public static async Task<(CreatedWebhook Webhook, WebhookWithSecret Shown)> CreateWebhookAsync(this UserClient user, JsonObject body)
     {
         var response = await user.Http.PostAsJsonAsync("/api/webhooks", body, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        var webhook = JsonNode.Parse(text)!["webhook"]!.AsObject();
-        return (new CreatedWebhook(webhook["id"]!.GetValue<string>(), body["url"]!.GetValue<string>(), webhook["secret"]!.GetValue<string>()), webhook);
+        var webhook = JsonSerializer.Deserialize<WebhookWithSecretAnswer>(text, ApiJson.Options)!.Webhook;
+        return (new CreatedWebhook(webhook.Id, body["url"]!.GetValue<string>(), webhook.Secret), webhook);
     }
 
     /// <summary>Waits until every one of the events has been fanned out and its deliveries recorded (none left awaiting).</summary>

@@ -23,7 +23,7 @@ public sealed class ThrottlingTests(PerpsAppFixture app)
             ["events"] = Array("trade.new"),
             ["rate_limit"] = 2,
         });
-        Assert.Equal(2, shown["rate_limit"]!.GetValue<int>());
+        Assert.Equal(2, shown.RateLimit);
 
         // Ten requests of five: their stream entries are read by both replicas.
         var ids = new List<string>();
@@ -43,12 +43,12 @@ public sealed class ThrottlingTests(PerpsAppFixture app)
         Assert.True(span >= TimeSpan.FromSeconds(49 / 2.0 - 1), $"50 deliveries at 2/s took only {span}");
 
         await user.WaitForRecordedDeliveriesAsync(webhook.Id, 50);
-        var deliveries = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}/deliveries?limit=100"))["deliveries"]!.AsArray();
-        Assert.All(deliveries, d => Assert.Equal("succeeded", d!["status"]!.GetValue<string>()));
-        Assert.All(deliveries, d => Assert.Equal(1, d!["attempts"]!.GetValue<int>()));
-        var health = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["health"]!;
-        Assert.Equal(0, health["consecutive_failures"]!.GetValue<int>());
-        Assert.Equal(50, health["succeeded_24h"]!.GetValue<long>());
+        var deliveries = (await user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhook.Id}/deliveries?limit=100")).Deliveries;
+        Assert.All(deliveries, d => Assert.Equal("succeeded", d.Status));
+        Assert.All(deliveries, d => Assert.Equal(1, d.Attempts));
+        var health = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Health!;
+        Assert.Equal(0, health.ConsecutiveFailures);
+        Assert.Equal(50, health.Succeeded24h);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ThrottlingTests(PerpsAppFixture app)
         var first = (await app.IngestAsync(Trades.Event(wallet)))[0];
         var refused = (await app.Receiver.WaitForAsync(webhook.Url, 1))[0];
         var firstDelivery = refused.Header("X-Delivery-ID");
-        await user.WaitForDeliveryAsync(webhook.Id, firstDelivery, d => d["delivery"]!["attempts"]!.GetValue<int>() == 1);
+        await user.WaitForDeliveryAsync(webhook.Id, firstDelivery, d => d.Delivery.Attempts == 1);
 
         var second = (await app.IngestAsync(Trades.Event(wallet)))[0];
         var all = await app.Receiver.WaitForAsync(webhook.Url, 3, TimeSpan.FromSeconds(15));
@@ -84,10 +84,10 @@ public sealed class ThrottlingTests(PerpsAppFixture app)
         await user.WaitForFailedDeliveriesAsync(webhook.Id, 1);
 
         Assert.Equal(3, app.Receiver.Received(webhook.Url).Count);
-        var health = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["health"]!;
-        Assert.Equal(1, health["failed_24h"]!.GetValue<long>());
-        Assert.Equal(0, health["consecutive_failures"]!.GetValue<int>());
-        Assert.True((await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["is_active"]!.GetValue<bool>());
+        var health = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Health!;
+        Assert.Equal(1, health.Failed24h);
+        Assert.Equal(0, health.ConsecutiveFailures);
+        Assert.True((await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook.IsActive);
     }
 
     /// <summary>A receiver that answers 429 when it has accepted <c>limit</c> requests in the last <c>window</c>, as Discord's webhooks do.</summary>

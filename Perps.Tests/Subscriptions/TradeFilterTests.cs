@@ -32,12 +32,12 @@ public sealed class TradeFilterTests(PerpsAppFixture app)
             ["events"] = Array("trade.new", "trade.close"),
             ["filters"] = filters.DeepClone(),
         });
-        var shownFilters = shown["filters"]!;
-        Assert.Equal(["SOL-PERP", "BTC-PERP"], shownFilters["markets"]!.AsArray().Select(m => m!.GetValue<string>()));
-        Assert.Equal(["long"], shownFilters["sides"]!.AsArray().Select(m => m!.GetValue<string>()));
-        Assert.Equal(1000, shownFilters["min_size_usd"]!.GetValue<double>());
-        Assert.Equal(3, shownFilters["min_leverage"]!.GetValue<double>());
-        Assert.Equal([whale], shownFilters["wallets"]!.AsArray().Select(m => m!.GetValue<string>()));
+        var shownFilters = shown.Filters!;
+        Assert.Equal(["SOL-PERP", "BTC-PERP"], shownFilters.Markets);
+        Assert.Equal(["long"], shownFilters.Sides);
+        Assert.Equal(1000, shownFilters.MinSizeUsd);
+        Assert.Equal(3, shownFilters.MinLeverage);
+        Assert.Equal([whale], shownFilters.Wallets);
         var unfiltered = await user.CreateWebhookAsync(app.Receiver.NewEndpoint());
 
         var events = new (JsonObject Trade, bool Passes)[]
@@ -64,7 +64,7 @@ public sealed class TradeFilterTests(PerpsAppFixture app)
         // {} removes every condition: the next ETH trade passes.
         var update = await user.Http.PutAsJsonAsync($"/api/webhooks/{filtered.Id}", new JsonObject { ["filters"] = new JsonObject() }, ct);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
-        Assert.Null((await update.Content.ReadFromJsonAsync<JsonObject>(ct))!["webhook"]!["filters"]);
+        Assert.Null((await update.ReadAnswerAsync<WebhookAnswer>()).Webhook.Filters);
         var eth = (await app.IngestAsync(Trades.Event(whale, adjust: d => d["marketSymbol"] = "ETH-PERP")))[0];
         var after = await app.Receiver.WaitForAsync(filtered.Url, expected.Count + 1);
         Assert.Equal(eth, Signatures.Parse(after[^1])["id"]!.GetValue<string>());
@@ -87,8 +87,8 @@ public sealed class TradeFilterTests(PerpsAppFixture app)
         var received = await app.Receiver.WaitForAsync(webhook.Url, 1);
         Assert.Single(received);
         Assert.Equal(small[1], Signatures.Parse(received[0])["id"]!.GetValue<string>());
-        var shown = (await user.GetJsonAsync($"/api/webhooks/{webhook.Id}"))["webhook"]!["filters"]!;
-        Assert.Equal(100000, shown["min_size_usd"]!.GetValue<double>());
-        Assert.Null(shown["markets"]);
+        var shown = (await user.GetAsync<WebhookAnswer>($"/api/webhooks/{webhook.Id}")).Webhook.Filters!;
+        Assert.Equal(100000, shown.MinSizeUsd);
+        Assert.Null(shown.Markets);
     }
 }
