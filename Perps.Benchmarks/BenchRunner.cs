@@ -143,12 +143,19 @@ internal sealed class BenchRunner(BenchOptions options)
             var ten = await ThroughputRun.RunAsync($"{name}, fan-out 10", app, receiver, db, fanOut10, session.Feed, options, cpu, ct);
             session.Ledger.Add(ten.Ledger);
             Step($"{name}, fan-out 10: {ten.DeliveriesPerSecond:#,0} deliveries/s (missing {ten.Missing}, duplicates {ten.Duplicates})");
+            // The half load is half the maximum of the requests it sends: batches of LatencyBatch cost the API and the
+            // stream five times the requests that batches of 50 do, and half the larger batches' maximum overloads them.
+            var oneInLatencyBatches = await ThroughputRun.RunAsync($"{name}, fan-out 1, batches of {options.LatencyBatch}", app, receiver, db, fanOut1,
+                session.Feed, options.InLatencyBatches, cpu, ct);
+            session.Ledger.Add(oneInLatencyBatches.Ledger);
+            Step($"{name}, fan-out 1 in batches of {options.LatencyBatch}: {oneInLatencyBatches.DeliveriesPerSecond:#,0} deliveries/s " +
+                $"(missing {oneInLatencyBatches.Missing}, duplicates {oneInLatencyBatches.Duplicates})");
             var atRate = options.LatencyRate > 0 ? await LatencyAsync(session, $"{name}, latency at {options.LatencyRate:#,0}/s", fanOut1, options.LatencyRate, ct) : null;
-            var halfLoad = await LatencyAsync(session, $"{name}, latency at half load", fanOut1, Math.Max(1, one.DeliveriesPerSecond / 2), ct);
+            var halfLoad = await LatencyAsync(session, $"{name}, latency at half load", fanOut1, Math.Max(1, oneInLatencyBatches.DeliveriesPerSecond / 2), ct);
             await storage.NoteWritesAsync(ct);
 
             var (apiPeak, dispatcherPeak) = session.Peaks();
-            scenarios.Add(new ScenarioResult(name, haveWallets, haveWebhooks, one, ten, atRate, halfLoad, apiPeak, dispatcherPeak));
+            scenarios.Add(new ScenarioResult(name, haveWallets, haveWebhooks, one, ten, oneInLatencyBatches, atRate, halfLoad, apiPeak, dispatcherPeak));
         }
 
         var stored = await storage.MeasureAsync(ct);

@@ -108,6 +108,8 @@ internal static class BenchReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| Limit again, after the pipeline runs, POST/s | {F(r.LimitAfter?.PostsPerSecond)} | | |");
         Row(md, "Pipeline, fan-out 1, deliveries/s", small?.FanOut1.DeliveriesPerSecond, large?.FanOut1.DeliveriesPerSecond);
         Row(md, "Pipeline, fan-out 10, deliveries/s", small?.FanOut10.DeliveriesPerSecond, large?.FanOut10.DeliveriesPerSecond);
+        Row(md, $"Pipeline, fan-out 1 in batches of {r.Settings.LatencyBatch} (the latency runs' requests), deliveries/s",
+            small?.FanOut1InLatencyBatches.DeliveriesPerSecond, large?.FanOut1InLatencyBatches.DeliveriesPerSecond);
         if (small?.LatencyAtRate is { } atRate)
         {
             var at = $"at {F(atRate.TargetEventsPerSecond)} events/s";
@@ -117,7 +119,7 @@ internal static class BenchReport
             Row(md, $"Latency {at}, 202 → received, p99 ms", atRate.From202P99Ms, large?.LatencyAtRate?.From202P99Ms, "0.0");
         }
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"| Half load, events/s (fan-out 1) | {F(small?.Latency.AchievedEventsPerSecond)} | {F(large?.Latency.AchievedEventsPerSecond)} | |");
+            $"| Half load (half the maximum in batches of {r.Settings.LatencyBatch}), events/s (fan-out 1) | {F(small?.Latency.AchievedEventsPerSecond)} | {F(large?.Latency.AchievedEventsPerSecond)} | |");
         Row(md, "Latency at half load, due → received, p50 ms", small?.Latency.P50Ms, large?.Latency.P50Ms, "0.0");
         Row(md, "Latency at half load, due → received, p99 ms", small?.Latency.P99Ms, large?.Latency.P99Ms, "0.0");
         Row(md, "Latency at half load, due → received, max ms", small?.Latency.MaxMs, large?.Latency.MaxMs, "0.0");
@@ -142,10 +144,11 @@ internal static class BenchReport
         md.AppendLine($"|---|---:|{string.Concat(roles.Select(_ => "---:|"))}---:|---:|");
         foreach (var s in r.Scenarios)
         {
-            foreach (var t in new[] { s.FanOut1, s.FanOut10 })
+            foreach (var (t, label) in new[] { (s.FanOut1, "fan-out 1"), (s.FanOut10, "fan-out 10"),
+                         (s.FanOut1InLatencyBatches, $"fan-out 1, batches of {r.Settings.LatencyBatch}") })
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {s.Name}, fan-out {t.FanOut} | {F(t.DeliveriesPerSecond)} | {string.Join(" | ", roles.Select(x => F(t.CpuMsPerDelivery.GetValueOrDefault(x), "0.000")))} | {F(t.CommitsPerDelivery, "0.000")} | {F(t.IngestP50Ms, "0.0")} / {F(t.IngestP99Ms, "0.0")} |");
+                    $"| {s.Name}, {label} | {F(t.DeliveriesPerSecond)} | {string.Join(" | ", roles.Select(x => F(t.CpuMsPerDelivery.GetValueOrDefault(x), "0.000")))} | {F(t.CommitsPerDelivery, "0.000")} | {F(t.IngestP50Ms, "0.0")} / {F(t.IngestP99Ms, "0.0")} |");
             }
         }
         md.AppendLine(CultureInfo.InvariantCulture,

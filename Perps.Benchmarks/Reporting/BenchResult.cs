@@ -13,6 +13,7 @@ internal sealed record ScenarioResult(
     long Webhooks,
     ThroughputResult FanOut1,
     ThroughputResult FanOut10,
+    ThroughputResult FanOut1InLatencyBatches,
     LatencyResult? LatencyAtRate,
     LatencyResult Latency,
     double ApiPeakMb,
