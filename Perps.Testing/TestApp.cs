@@ -16,7 +16,7 @@ public static class TestApp
     /// <summary>The key webhook secrets are sealed with; the benchmark seals the rows it writes straight to Postgres with it too.</summary>
     public const string SecretsKey = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
 
-    /// <summary>The AppHost's arguments: the ones every app starts with, then <paramref name="settings"/>, which so win.</summary>
+    /// <summary>The AppHost's arguments: the ones every app starts with, then <paramref name="settings"/>, which win over them.</summary>
     public static string[] Arguments(IEnumerable<string> settings) =>
     [
         "--environment=Development",
