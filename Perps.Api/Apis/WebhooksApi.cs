@@ -41,9 +41,9 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Created<WebhookWithSecretEnvelope>, ProblemHttpResult>> CreateWebhook(
-        CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, SecretProtector secrets, CancellationToken ct)
+        CreateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, WalletStore wallets, SecretProtector secrets, CancellationToken ct)
     {
-        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), webhooks, ct) is { } unwatched)
+        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), wallets, ct) is { } unwatched)
         {
             return unwatched;
         }
@@ -70,9 +70,9 @@ public static class WebhooksApi
             : Problems.NotFound("Webhook", id);
 
     private static async Task<Results<Ok<WebhookEnvelope>, ProblemHttpResult>> UpdateWebhook(
-        string id, UpdateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct)
+        string id, UpdateWebhookRequest request, ClaimsPrincipal user, WebhookStore webhooks, WalletStore wallets, CancellationToken ct)
     {
-        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), webhooks, ct) is { } unwatched)
+        if (await UnwatchedFilterWalletAsync(request.Filters, user.ApiKeyId(), wallets, ct) is { } unwatched)
         {
             return unwatched;
         }
@@ -112,13 +112,13 @@ public static class WebhooksApi
     }
 
     /// <summary>A 400 when the filters name a wallet the key does not watch (the filter is a subset of the watchlist).</summary>
-    private static async Task<ProblemHttpResult?> UnwatchedFilterWalletAsync(TradeFilters? filters, string apiKeyId, WebhookStore webhooks, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> UnwatchedFilterWalletAsync(TradeFilters? filters, string apiKeyId, WalletStore wallets, CancellationToken ct)
     {
-        if (filters?.Wallets is not { Length: > 0 } wallets)
+        if (filters?.Wallets is not { Length: > 0 } addresses)
         {
             return null;
         }
-        var missing = await webhooks.NotWatchedAsync(apiKeyId, wallets, ct);
+        var missing = await wallets.NotWatchedAsync(apiKeyId, addresses, ct);
         return missing.Count == 0 ? null
             : Problems.BadRequest("filters.wallets", $"{EventListRules.Truncate(missing[0])} is not on your watchlist; watch it first (POST /api/wallets)");
     }

@@ -83,6 +83,24 @@ internal sealed class WalletStore(NpgsqlDataSource dataSource, IOptions<QuotaOpt
         return addresses;
     }
 
+    /// <summary>Those of <paramref name="addresses"/> not on the key's watchlist.</summary>
+    public async Task<List<string>> NotWatchedAsync(string apiKeyId, string[] addresses, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT a FROM unnest($2::text[]) AS a
+            WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.api_key_id = $1 AND w.address = a)
+            """);
+        command.Parameters.Add(new() { Value = apiKeyId });
+        command.Parameters.Add(new() { Value = addresses });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var missing = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            missing.Add(reader.GetString(0));
+        }
+        return missing;
+    }
+
     public async Task<bool> RemoveAsync(string apiKeyId, string address, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM wallets WHERE api_key_id = $1 AND address = $2");

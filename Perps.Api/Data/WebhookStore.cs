@@ -186,24 +186,6 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
             reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
     }
 
-    /// <summary>Those of <paramref name="addresses"/> not on the key's watchlist.</summary>
-    public async Task<List<string>> NotWatchedAsync(string apiKeyId, string[] addresses, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT a FROM unnest($2::text[]) AS a
-            WHERE NOT EXISTS (SELECT 1 FROM wallets w WHERE w.api_key_id = $1 AND w.address = a)
-            """);
-        command.Parameters.Add(new() { Value = apiKeyId });
-        command.Parameters.Add(new() { Value = addresses });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var missing = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            missing.Add(reader.GetString(0));
-        }
-        return missing;
-    }
-
     /// <summary>The five filter columns, in order; a null set (or a null field) stores no condition.</summary>
     private static void AddFilterParameters(NpgsqlCommand command, TradeFilterColumns? filters)
     {
