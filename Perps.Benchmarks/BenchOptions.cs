@@ -110,6 +110,9 @@ internal sealed record BenchOptions
         _ => "bench.json",
     });
 
+    /// <summary>Where the resources' logs are kept, a file per resource instance: beside the figures (bench-results/soak-logs/ for soak.json).</summary>
+    public string LogFolder => Path.ChangeExtension(Output, null) + "-logs";
+
     /// <summary>
     /// How long the whole invocation may take before it gives up: the full run takes about five minutes; a soak its
     /// length and the measurement before it; a growth run mostly the fill (about a minute per million rows on 2 cores).

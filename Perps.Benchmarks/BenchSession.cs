@@ -62,9 +62,9 @@ internal sealed class BenchSession : IAsyncDisposable
         {
             await receiver.StartAsync();
             Step($"receiver on {receiver.BaseUrl}; starting the app (Redis, Postgres, API, {options.Replicas} dispatchers) …");
-            var app = await BenchApp.StartAsync(options.AppHostArgs, options.OtlpExport, ct);
+            var app = await BenchApp.StartAsync(options.AppHostArgs, options.OtlpExport, options.LogFolder, ct);
             var processes = ProcessProbe.FindDescendants();
-            Step($"app up in {clock.Elapsed.TotalSeconds:0} s; database {app.DatabaseConnectionString}; processes: {string.Join(", ", processes.Select(p => $"{p.Role} {p.Pid}"))}");
+            Step($"app up in {clock.Elapsed.TotalSeconds:0} s; its logs in {options.LogFolder}/; database {app.DatabaseConnectionString}; processes: {string.Join(", ", processes.Select(p => $"{p.Role} {p.Pid}"))}");
             if (processes.Count(p => p.Role == "dispatcher") != options.Replicas || processes.All(p => p.Role != "api"))
             {
                 Console.Error.WriteLine("warning: did not find the API and every dispatcher replica in /proc; memory and CPU figures will be incomplete.");

@@ -9,7 +9,9 @@ namespace Perps.Benchmarks;
 /// <summary>
 /// <c>./bench.sh --growth</c>: fan-out 1 throughput and latency on a database without history, then the same with
 /// <c>--growth-rows</c> finished deliveries (their events and attempts too) loaded straight into Postgres, at the
-/// same offered load: cost must stay flat as the history grows.
+/// same offered load: cost must stay flat as the history grows. Throughput is measured in the latency runs' requests
+/// (<see cref="BenchOptions.LatencyBatch"/> events each), so the latency runs' load, half of it, is half of what
+/// their own requests sustain, as in the full run and the soak.
 /// </summary>
 internal sealed class GrowthRunner(BenchOptions options)
 {
@@ -62,14 +64,15 @@ internal sealed class GrowthRunner(BenchOptions options)
     }
 
     /// <summary>
-    /// Sustained fan-out 1, then latency at <paramref name="rate"/> (0: half the maximum just measured), then storage
-    /// per delivery as it stands.
+    /// Sustained fan-out 1 in the latency runs' requests, then latency at <paramref name="rate"/> (0: half the maximum
+    /// just measured), then storage per delivery as it stands.
     /// </summary>
     private async Task<GrowthHalf> MeasureAsync(BenchSession session, string name, HotGroup group, double rate, StorageMeter storage, CancellationToken ct)
     {
-        var one = await ThroughputRun.RunAsync($"{name}, fan-out 1", session.App, session.Receiver, session.Db, group, session.Feed, options, session.Cpu, ct);
+        var one = await ThroughputRun.RunAsync($"{name}, fan-out 1 in batches of {options.LatencyBatch}", session.App, session.Receiver, session.Db, group,
+            session.Feed, options.InLatencyBatches, session.Cpu, ct);
         session.Ledger.Add(one.Ledger);
-        BenchSession.Step($"{name}, fan-out 1: {one.DeliveriesPerSecond:#,0} deliveries/s (missing {one.Missing}, duplicates {one.Duplicates})");
+        BenchSession.Step($"{name}, fan-out 1 in batches of {options.LatencyBatch}: {one.DeliveriesPerSecond:#,0} deliveries/s (missing {one.Missing}, duplicates {one.Duplicates})");
         var eventsPerSecond = rate > 0 ? rate : Math.Max(1, one.DeliveriesPerSecond / 2);
         var latency = await LatencyRun.RunAsync($"{name}, latency", session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, ct);
         session.Ledger.Add(latency.Ledger);

@@ -13,10 +13,12 @@ namespace Perps.Benchmarks.Infrastructure;
 internal sealed class BenchApp : IAsyncDisposable
 {
     private readonly DistributedApplication _app;
+    private readonly ServiceLogFiles _logs;
 
-    private BenchApp(DistributedApplication app, string databaseConnectionString, string redisConnectionString)
+    private BenchApp(DistributedApplication app, ServiceLogFiles logs, string databaseConnectionString, string redisConnectionString)
     {
         _app = app;
+        _logs = logs;
         DatabaseConnectionString = databaseConnectionString;
         RedisConnectionString = redisConnectionString;
     }
@@ -25,7 +27,8 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public string RedisConnectionString { get; }
 
-    public static async Task<BenchApp> StartAsync(IReadOnlyList<string> appHostArgs, bool otlpExport, CancellationToken cancellationToken)
+    /// <summary>Starts the app; what its resources write goes to files in <paramref name="logFolder"/>.</summary>
+    public static async Task<BenchApp> StartAsync(IReadOnlyList<string> appHostArgs, bool otlpExport, string logFolder, CancellationToken cancellationToken)
     {
         var builder = await TestApp.CreateBuilderAsync(
         [
@@ -53,11 +56,12 @@ internal sealed class BenchApp : IAsyncDisposable
             }
         }
         var app = await builder.BuildAndStartAsync(cancellationToken);
+        var logs = ServiceLogFiles.Start(app, logFolder); // the lines written so far come first
         var database = await app.GetConnectionStringAsync("perpsdb", cancellationToken)
             ?? throw new InvalidOperationException("No connection string for perpsdb.");
         var redis = await app.GetConnectionStringAsync("redis", cancellationToken)
             ?? throw new InvalidOperationException("No connection string for redis.");
-        return new BenchApp(app, database, redis);
+        return new BenchApp(app, logs, database, redis);
     }
 
     /// <summary>A client with no key, for requests that each carry their own (many users' keys through one pool).</summary>
@@ -72,7 +76,11 @@ internal sealed class BenchApp : IAsyncDisposable
     /// <summary>The API's WebSocket alert channel, <c>ws://…/api/alerts</c>.</summary>
     public Uri AlertsUri => new UriBuilder(_app.GetEndpoint("api", "http")) { Scheme = "ws", Path = "/api/alerts" }.Uri;
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _logs.DisposeAsync();
+    }
 
     private static HttpClient WithTimeout(HttpClient client)
     {
