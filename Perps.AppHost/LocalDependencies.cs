@@ -115,6 +115,11 @@ public static class LocalDependencies
             // At thousands of deliveries a second the default 1 GB of WAL forced a checkpoint every minute (26 in a
             // 25-minute soak), each followed by a burst of full-page writes; with 4 GB they come on the 5-minute timer.
             context.Args.Add("-c"); context.Args.Add("max_wal_size=4GB");
+            // What stalls the pipeline gets named in Postgres's log (the dashboard's, the benchmark's log files):
+            // statements and autovacuum runs that take a second or more, and lock waits as long.
+            context.Args.Add("-c"); context.Args.Add("log_min_duration_statement=1s");
+            context.Args.Add("-c"); context.Args.Add("log_autovacuum_min_duration=1s");
+            context.Args.Add("-c"); context.Args.Add("log_lock_waits=on");
             // Throw-away test clusters skip fsync; a local run keeps its data safe.
             context.Args.Add("-c"); context.Args.Add(persistent ? "fsync=on" : "fsync=off");
             if (!persistent)
