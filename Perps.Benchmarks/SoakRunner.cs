@@ -40,7 +40,7 @@ internal sealed class SoakRunner(BenchOptions options)
             minutes,
             stored,
             new RunVerdict("Soak", DeliveryLedger.Of(session.Ledger), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
-                SoakReport.CheckTargets(minutes, rate, group.FanOut)));
+                SoakReport.CheckTargets(minutes, rate, group.FanOut, ledgerLine.IngestFailures)));
         await BenchReport.WriteJsonAsync(result, options.Output);
 
         Console.WriteLine();

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Options;
 using Perps.Api.Auth;
 using Perps.Api.Contracts;
 using Perps.Api.Data;
+using Perps.Api.Errors;
 using Perps.Api.OpenApi;
+using Perps.Api.RateLimits;
 using Perps.Api.Validation;
 
 namespace Perps.Api.Apis;
@@ -23,14 +25,18 @@ public static class TradesApi
             .WithSummary("Ingest trades").WithDescription("One event or an array of up to 1,000; 202 once every event is stored. An id already stored is not stored again.")
             .WithOneOrManyBody<TradeEventRequest>(MaxBatch,
                 $"One trade event, or an array of 1 to {MaxBatch}. An event whose id is already stored is not stored (or delivered) again.")
-            .WithExample(ApiExamples.Trade, 202, ApiExamples.TradeAccepted);
+            .WithExample(ApiExamples.Trade, 202, ApiExamples.TradeAccepted)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return api;
     }
 
-    /// <summary>One event or an array of up to 1,000. Answers 202 only once every event is stored; an id seen before is not stored again.</summary>
-    private static async Task<Results<Accepted<AcceptedEventsEnvelope>, ValidationProblem>> IngestTrades(
-        JsonElement body, TradeIngestor ingestor, IOptions<JsonOptions> json, CancellationToken ct)
+    /// <summary>
+    /// One event or an array of up to 1,000. Answers 202 only once every event is stored; an id seen before is not
+    /// stored again. With the replica's ingest requests all in flight, 503 at once, having stored nothing.
+    /// </summary>
+    private static async Task<Results<Accepted<AcceptedEventsEnvelope>, ValidationProblem, ProblemHttpResult>> IngestTrades(
+        JsonElement body, TradeIngestor ingestor, IngestCapacity capacity, HttpContext context, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (trades, isBatch) = Read(body, json.Value.SerializerOptions);
         var errors = new ValidationErrors();
@@ -47,6 +53,12 @@ public static class TradesApi
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.Summary());
         }
 
+        using var place = capacity.TryEnter();
+        if (!place.IsAcquired)
+        {
+            return ServiceUnavailable.Problem(context,
+                $"This API replica is already storing {capacity.MaxInFlight} ingest requests; none of these events was stored.");
+        }
         var stored = await ingestor.IngestAsync(trades, ct);
         return TypedResults.Accepted((string?)null, new AcceptedEventsEnvelope(stored.Select(e => new AcceptedEvent(e.Id)).ToList()));
     }

@@ -6,7 +6,8 @@ namespace Perps.Api.Errors;
 
 /// <summary>
 /// Turns a request the framework could not read (malformed JSON, a field of the wrong type, an oversized body)
-/// into a problem response that says what was wrong; anything else is a logged 500 that reveals nothing.
+/// into a problem response that says what was wrong; storage not answering in time into a 503 to retry; anything
+/// else is a logged 500 that reveals nothing.
 /// </summary>
 internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -20,8 +21,19 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Invalid request",
                 Detail = Describe(bad),
             },
+            _ when IsStorageNotAnswering(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = ServiceUnavailable.Title,
+                Detail = ServiceUnavailable.Detail("Storage did not answer in time (the service is overloaded or restarting)."),
+            },
             _ => null,
         };
+        if (problem?.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            Log.StorageNotAnswering(logger, context.Request.Method, context.Request.Path, exception.Message);
+            context.Response.Headers.RetryAfter = ServiceUnavailable.RetryAfterHeader;
+        }
         if (problem is null)
         {
             Log.UnhandledError(logger, exception, context.Request.Method, context.Request.Path);
@@ -36,6 +48,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// A database or Redis call that timed out or could not connect, a pooled connection not free within the pool's
+    /// timeout among them: the request is worth repeating, so it is a 503 with <c>Retry-After</c>, not a 500.
+    /// </summary>
+    private static bool IsStorageNotAnswering(Exception exception) =>
+        exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException
+            or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException;
 
     // A value of the wrong JSON type ({"url": 5}, {"filters": 5}, [] where an object belongs) and a rule of the strict
     // JsonOptions (an unknown or repeated member, a missing or null required one) reach here as the same structure: a

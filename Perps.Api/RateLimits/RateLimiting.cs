@@ -20,6 +20,7 @@ internal static class RateLimiting
             .ValidateOnStart();
         services.AddSingleton<ClientAddress>();
         services.AddSingleton<FailedAuthGate>();
+        services.AddSingleton<IngestCapacity>();
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>

@@ -33,9 +33,13 @@ internal static class SoakReport
         $"memory: API {F(m.ApiMb)} MB, dispatchers {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} MB; " +
         $"stream length {F(m.StreamLength)}; pending retries {F(m.PendingRetries)}";
 
-    public static List<TargetCheck> CheckTargets(IReadOnlyList<SoakMinute> minutes, double eventsPerSecond, int fanOut)
+    public static List<TargetCheck> CheckTargets(IReadOnlyList<SoakMinute> minutes, double eventsPerSecond, int fanOut, long ingestRefused)
     {
-        var checks = new List<TargetCheck>();
+        // A load the API refused in part (503 at capacity, or a failure) was not the load offered.
+        var checks = new List<TargetCheck>
+        {
+            new("soak: every ingest request accepted", $"{F(ingestRefused)} refused or failed", ingestRefused == 0),
+        };
         // Judged from minute 5 in a soak long enough to have minutes after it; a shorter one (a try-out) from minute 1.
         var baseline = minutes.Count > MemoryBaselineMinute ? MemoryBaselineMinute - 1 : 0;
         var after = minutes.Skip(baseline + 1).ToList();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Npgsql;
 using Perps.Tests.Infrastructure;
 
 namespace Perps.Tests.Contention;
@@ -8,6 +9,7 @@ namespace Perps.Tests.Contention;
 /// <summary>
 /// More work than send slots (see <see cref="ContendedAppFixture"/>): one user's hanging endpoints must not delay
 /// another user's deliveries, and a delivery that waits for a slot longer than its lease must still be sent once.
+/// More ingest requests than the API works on at once: the one too many is refused at once, not queued.
 /// </summary>
 public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture<ContendedAppFixture>
 {
@@ -102,6 +104,47 @@ public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture
         var twice = sent.Where(g => g.Count() > 1).Select(g => $"{g.Key} x{g.Count()}").ToList();
         Assert.Equal(Users * TradesPerUser, received.Count);
         Assert.True(twice.Count == 0, $"sent more than once: {string.Join(", ", twice)}");
+    }
+
+    [Fact]
+    public async Task IngestBeyondCapacityIsRefusedAtOnceWith503AndStoresNothingUntilRetried()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var wallet = Wallets.NewAddress();
+        using var ingest = fixture.App.CreateIngestClient();
+
+        // Postgres stops taking events (reads go on): every ingest request that reaches the insert waits there.
+        await using var connection = await fixture.App.Database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var lockEvents = new NpgsqlCommand("LOCK TABLE events IN EXCLUSIVE MODE", connection, transaction))
+        {
+            await lockEvents.ExecuteNonQueryAsync(ct);
+        }
+        var held = Enumerable.Range(0, ContendedAppFixture.IngestMaxInFlight)
+            .Select(i => ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: $"evt_capacity_held_{Guid.NewGuid():N}"), ct))
+            .ToList();
+        await Poll.UntilAsync(() => fixture.App.CountAsync("SELECT count(*) FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted"),
+            waiting => waiting == ContendedAppFixture.IngestMaxInFlight, TimeSpan.FromSeconds(30),
+            waiting => $"{waiting} ingest requests waiting on the events table, expected {ContendedAppFixture.IngestMaxInFlight}");
+
+        var refusedId = $"evt_capacity_refused_{Guid.NewGuid():N}";
+        var refused = await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonObject>(ct);
+        Assert.Equal(503, (int?)problem?["status"]);
+        Assert.Contains("none of these events was stored", (string?)problem?["detail"]);
+        Assert.False(held.Any(h => h.IsCompleted), "an ingest request held by the lock answered while the lock was held");
+
+        await transaction.RollbackAsync(ct);
+        foreach (var response in await Task.WhenAll(held))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        Assert.Equal(0, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
+        // The feed retries as told, and the event is taken.
+        Assert.Equal(HttpStatusCode.Accepted, (await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct)).StatusCode);
+        Assert.Equal(1, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
     }
 
     private async Task IngestAsync(params JsonObject[] trades)

@@ -66,6 +66,9 @@ public sealed class FaultApp : IAsyncDisposable
         }
     }
 
+    /// <summary>The app's database, for a test that holds a lock or reads what the API does not show.</summary>
+    public NpgsqlDataSource Database => _database;
+
     /// <summary>The app itself, for clients the helpers here do not make (alert sockets).</summary>
     public DistributedApplication Distributed => _app;
 
