@@ -20,6 +20,10 @@ internal sealed class ServiceLogFiles : IAsyncDisposable
     {
         Folder = folder;
         Directory.CreateDirectory(folder);
+        foreach (var earlier in Directory.EnumerateFiles(folder, "*.log"))
+        {
+            File.Delete(earlier); // an earlier run's instances have other names: keep only this run's
+        }
         _discovery = DiscoverAsync(app, _stop.Token);
     }
 

@@ -15,8 +15,8 @@ public sealed record FannedOutDelivery(DeliveryJob Job, bool Send);
 /// recover it; one its owner disabled gets none. A trade reaches only webhooks whose trade filters it meets (tested
 /// here, against the event's columns, so a filtered-out trade costs no delivery and no request); a
 /// <c>webhook.disabled</c> event (its owner is the API key) reaches the owner's other active webhooks subscribed to
-/// it. A pair never gets two deliveries: the delivery id is derived from
-/// it (SHA-256 of <c>event id/webhook id</c>; webhook ids hold no '/'), so the primary key keeps it unique.
+/// it. A pair never gets two deliveries: the delivery id is derived from it (the event's time, then SHA-256 of
+/// <c>event id/webhook id</c>; webhook ids hold no '/'), so the primary key keeps it unique.
 /// </summary>
 public sealed class EventFanOut(NpgsqlDataSource dataSource)
 {
@@ -91,8 +91,19 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
         PausedUntil = reader.IsDBNull(first + 2) ? null : reader.GetFieldValue<DateTimeOffset>(first + 2),
     };
 
-    /// <summary>The delivery id of the pair (e, w): SHA-256 of <c>event id/webhook id</c>.</summary>
-    private const string DeliveryIdOf = "'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24)";
+    /// <summary>
+    /// The delivery id of the pair (e, w), in the shape of <see cref="Ids"/>: 12 hex digits of the event's time in
+    /// Unix milliseconds, then 20 of SHA-256 of <c>event id/webhook id</c>. An event awaiting fan-out since before ids
+    /// sorted by time (<c>a.legacy_delivery_ids</c>, migration 7) keeps the old form, all 24 digits from the hash, so
+    /// its fan-out still finds the deliveries it recorded then.
+    /// </summary>
+    private const string DeliveryIdOf = """
+        CASE WHEN a.legacy_delivery_ids
+             THEN 'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24)
+             ELSE 'dlv_' || lpad(to_hex(floor(extract(epoch FROM e.created_at) * 1000)::bigint), 12, '0')
+                  || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 20)
+        END
+        """;
 
     /// <summary>Events still awaiting fan-out, longest first, not seen in progress (nor stored) for <paramref name="grace"/>.</summary>
     public async Task<List<string>> UnseenForAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)

@@ -142,5 +142,12 @@ public static class Migrations
             ADD COLUMN size_usd  double precision,
             ADD COLUMN leverage  double precision;
         """,
+        """
+        -- Ids sort by creation time (Ids.New; a delivery's id starts with its event's time), so new rows go to the end
+        -- of each primary-key index instead of a random page of it. An event awaiting fan-out across this change keeps
+        -- the old form of delivery id, so its fan-out still finds the deliveries it recorded before.
+        ALTER TABLE fan_out_awaiting ADD COLUMN legacy_delivery_ids boolean NOT NULL DEFAULT false;
+        UPDATE fan_out_awaiting SET legacy_delivery_ids = true;
+        """,
     ];
 }
