@@ -40,9 +40,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         {
             return RecordedBatch.Nothing;
         }
-        // The release deletes fan_out_awaiting rows by key, so the whole batch is a keyed lookup's.
-        await using var lookup = await KeyedLookupBatch.BeginAsync(dataSource, cancellationToken);
-        var batch = lookup.Batch;
+        await using var batch = dataSource.CreateBatch();
         if (records.Count > 0)
         {
             batch.BatchCommands.Add(AttemptsCommand(records));
@@ -71,20 +69,17 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         }
 
         // Only the disable statement returns rows, and Npgsql's reader starts on the first result that has them.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var disabled = new List<string>();
         var notices = new List<string>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            disabled.Add(reader.GetString(0));
+            if (!reader.IsDBNull(1))
             {
-                disabled.Add(reader.GetString(0));
-                if (!reader.IsDBNull(1))
-                {
-                    notices.Add(reader.GetString(1));
-                }
+                notices.Add(reader.GetString(1));
             }
         }
-        await lookup.CommitAsync(cancellationToken);
         return new RecordedBatch(disabled, notices);
     }
 

@@ -22,14 +22,13 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
 {
     /// <summary>The deliveries the events still awaiting fan-out owe, first attempts not yet stored (attempt 1).</summary>
     /// <remarks>
-    /// The batch bounds <c>fan_out_awaiting</c> itself, by key, not only the events: with the bound on events alone a
-    /// plan that took that table for empty walked all of it for every batch (the bench's half-load run collapsed).
-    /// Its statistics cannot be trusted either way (see <see cref="KeyedLookupBatch"/>).
+    /// The batch bounds <c>fan_out_awaiting</c> itself, not the events: that table churns faster than its statistics,
+    /// and with the bound on events alone a plan that took it for empty walked all of it for every batch (with
+    /// 34,000 rows waiting, each fan-out took seconds, so more waited: the bench's half-load run collapsed).
     /// </remarks>
     public async Task<List<FannedOutDelivery>> MatchAsync(FanOutTicket ticket, CancellationToken cancellationToken)
     {
-        await using var lookup = await KeyedLookupBatch.BeginAsync(dataSource, cancellationToken);
-        var command = new NpgsqlBatchCommand($"""
+        await using var command = dataSource.CreateCommand($"""
             SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
             FROM fan_out_awaiting a
             JOIN events e ON e.id = a.event_id
@@ -54,30 +53,26 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
             """);
         command.Parameters.Add(new() { Value = ticket.EventIds.ToArray() });
-        lookup.Add(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var found = new List<FannedOutDelivery>();
-        await using (var reader = await lookup.Batch.ExecuteReaderAsync(cancellationToken))
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var eventId = reader.GetString(1);
-                var job = new DeliveryJob(
-                    DeliveryId: reader.GetString(0),
-                    EventId: eventId,
-                    WebhookId: reader.GetString(2),
-                    Url: reader.GetString(3),
-                    SealedSecret: reader.GetFieldValue<byte[]>(4),
-                    EventType: reader.GetString(5),
-                    Body: reader.GetString(6),
-                    Attempt: 1,
-                    AttemptInRound: 1,
-                    EventStoredAt: reader.GetFieldValue<DateTimeOffset>(7),
-                    TenantId: reader.GetString(8),
-                    TraceParent: ticket.TraceParentOf(eventId)) { Ticket = ticket };
-                found.Add(new FannedOutDelivery(ReadEndpoint(job, reader, 10), Send: reader.GetBoolean(9)));
-            }
+            var eventId = reader.GetString(1);
+            var job = new DeliveryJob(
+                DeliveryId: reader.GetString(0),
+                EventId: eventId,
+                WebhookId: reader.GetString(2),
+                Url: reader.GetString(3),
+                SealedSecret: reader.GetFieldValue<byte[]>(4),
+                EventType: reader.GetString(5),
+                Body: reader.GetString(6),
+                Attempt: 1,
+                AttemptInRound: 1,
+                EventStoredAt: reader.GetFieldValue<DateTimeOffset>(7),
+                TenantId: reader.GetString(8),
+                TraceParent: ticket.TraceParentOf(eventId)) { Ticket = ticket };
+            found.Add(new FannedOutDelivery(ReadEndpoint(job, reader, 10), Send: reader.GetBoolean(9)));
         }
-        await lookup.CommitAsync(cancellationToken);
         return found;
     }
 
@@ -130,18 +125,15 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
     /// <summary>
     /// Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.
     /// A row locked meanwhile is being released by the recorder, so it is skipped, not waited for: two statements
-    /// that wait for each other's rows, reached in different orders, deadlock. By key only (<see cref="KeyedLookupBatch"/>).
+    /// that wait for each other's rows, reached in different orders, deadlock.
     /// </summary>
     public async Task SeenInProgressAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
-        await using var lookup = await KeyedLookupBatch.BeginAsync(dataSource, cancellationToken);
-        var command = new NpgsqlBatchCommand("""
+        await using var command = dataSource.CreateCommand("""
             UPDATE fan_out_awaiting SET last_seen_at = now()
             WHERE event_id IN (SELECT event_id FROM fan_out_awaiting WHERE event_id = ANY ($1) FOR UPDATE SKIP LOCKED)
             """);
         command.Parameters.Add(new() { Value = eventIds.ToArray() });
-        lookup.Add(command);
-        await lookup.Batch.ExecuteNonQueryAsync(cancellationToken);
-        await lookup.CommitAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
