@@ -5,11 +5,21 @@ namespace Perps.Webhooks;
 
 public static class PerpsConnections
 {
-    /// <summary>Postgres and Redis, configured alike for the API and the dispatchers.</summary>
-    public static void AddPerpsConnections(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Postgres and Redis, configured alike for the API and the dispatchers. <paramref name="keyLookupsOnly"/> (the
+    /// dispatchers) turns sequential scans off for the sessions: every statement of theirs finds rows by key, and
+    /// <c>fan_out_awaiting</c>, which churns thousands of rows a second, misleads the planner whenever a vacuum or an
+    /// analyze counts it at a quiet moment (20 live rows beside an index grown to thousands of pages): plans cached
+    /// then read the whole table for each batch, the fan-out took 1 to 4 s a batch, and a soak stood still for 23 s.
+    /// </summary>
+    public static void AddPerpsConnections(this IHostApplicationBuilder builder, bool keyLookupsOnly = false)
     {
         builder.AddNpgsqlDataSource("perpsdb", configureDataSourceBuilder: dataSource =>
         {
+            if (keyLookupsOnly)
+            {
+                dataSource.ConnectionStringBuilder.Options = "-c enable_seqscan=off";
+            }
             // The pipeline runs a handful of statements thousands of times a second: prepared on each connection
             // after their second use, Postgres stops parsing and planning them every time.
             dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;

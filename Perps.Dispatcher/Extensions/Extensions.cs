@@ -9,7 +9,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPerpsConnections();
+        builder.AddPerpsConnections(keyLookupsOnly: true);
 
         builder.AddWebhookDelivery();
         // In-flight deliveries get up to one timeout to finish when the dispatcher stops.
