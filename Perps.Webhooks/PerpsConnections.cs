@@ -7,7 +7,8 @@ public static class PerpsConnections
 {
     /// <summary>
     /// Postgres and Redis, configured alike for the API and the dispatchers. <paramref name="keyLookupsOnly"/> (the
-    /// dispatchers) turns sequential scans off for the sessions: every statement of theirs finds rows by key, and
+    /// dispatchers) turns sequential scans off for the sessions: their hot statements find rows by key (the periodic
+    /// sweep for lost fan-outs reads its table whole either way), and
     /// <c>fan_out_awaiting</c>, which churns thousands of rows a second, misleads the planner whenever a vacuum or an
     /// analyze counts it at a quiet moment (20 live rows beside an index grown to thousands of pages): plans cached
     /// then read the whole table for each batch, the fan-out took 1 to 4 s a batch, and a soak stood still for 23 s.
