@@ -16,11 +16,11 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Error, "Unhandled error on {Method} {Path}")]
     public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path);
 
-    [LoggerMessage(5, LogLevel.Warning, "{Method} {Path} answered 503, storage not answering in time: {Reason}")]
-    public static partial void StorageNotAnswering(ILogger logger, string method, string path, string reason);
-
     [LoggerMessage(4, LogLevel.Warning, "Accepted events are stored but could not be queued; the dispatchers' sweep will fan them out")]
     public static partial void EnqueueFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Warning, "{Method} {Path} answered 503, storage not answering in time: {Reason}")]
+    public static partial void StorageNotAnswering(ILogger logger, string method, string path, string reason);
 
     // 601–604: the demo trade feed (Feed/).
     [LoggerMessage(601, LogLevel.Information, "Trade feed on: one trade every {Interval} for the watched wallets")]

@@ -21,19 +21,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Invalid request",
                 Detail = Describe(bad),
             },
-            _ when IsStorageNotAnswering(exception) => new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = ServiceUnavailable.Title,
-                Detail = ServiceUnavailable.Detail("Storage did not answer in time (the service is overloaded or restarting)."),
-            },
+            _ when IsStorageNotAnswering(exception) => StorageNotAnswering(context, exception),
             _ => null,
         };
-        if (problem?.Status == StatusCodes.Status503ServiceUnavailable)
-        {
-            Log.StorageNotAnswering(logger, context.Request.Method, context.Request.Path, exception.Message);
-            context.Response.Headers.RetryAfter = ServiceUnavailable.RetryAfterHeader;
-        }
         if (problem is null)
         {
             Log.UnhandledError(logger, exception, context.Request.Method, context.Request.Path);
@@ -56,6 +46,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     private static bool IsStorageNotAnswering(Exception exception) =>
         exception is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException
             or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException;
+
+    private ProblemDetails StorageNotAnswering(HttpContext context, Exception exception)
+    {
+        Log.StorageNotAnswering(logger, context.Request.Method, context.Request.Path, exception.Message);
+        return ServiceUnavailable.Details(context, "Storage did not answer in time (the service is overloaded or restarting).");
+    }
 
     // A value of the wrong JSON type ({"url": 5}, {"filters": 5}, [] where an object belongs) and a rule of the strict
     // JsonOptions (an unknown or repeated member, a missing or null required one) reach here as the same structure: a

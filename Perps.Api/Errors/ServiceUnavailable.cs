@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Perps.Api.Errors;
 
@@ -9,17 +10,19 @@ namespace Perps.Api.Errors;
 /// </summary>
 internal static class ServiceUnavailable
 {
-    public const string Title = "Service unavailable";
+    private const int RetryAfterSeconds = 1;
 
-    public const int RetryAfterSeconds = 1;
-
-    public static string RetryAfterHeader => RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-
-    public static string Detail(string why) => $"{why} Retry after {RetryAfterSeconds} s.";
-
-    public static ProblemHttpResult Problem(HttpContext context, string why)
+    /// <summary>The problem, <paramref name="why"/> first; sets <c>Retry-After</c> on the response.</summary>
+    public static ProblemDetails Details(HttpContext context, string why)
     {
-        context.Response.Headers.RetryAfter = RetryAfterHeader;
-        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: Title, detail: Detail(why));
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Service unavailable",
+            Detail = $"{why} Retry after {RetryAfterSeconds} s.",
+        };
     }
+
+    public static ProblemHttpResult Problem(HttpContext context, string why) => TypedResults.Problem(Details(context, why));
 }
