@@ -75,7 +75,7 @@ internal sealed class DueDeliveryScheduler(
     /// Events awaiting fan-out, not seen in progress for <see cref="DeliveryOptions.FanOutGrace"/> (a live
     /// dispatcher marks its fan-outs every third of ClaimIdle), are still to come if an entry of the stream names them
     /// (unread, or pending with a replica that died: entries are deleted once recorded); the others lost their
-    /// entry, and are fanned out from Postgres.
+    /// entry, and are fanned out from Postgres, by whichever replica's sweep takes them up first.
     /// </summary>
     private async Task FanOutStrandedEventsAsync(CancellationToken stoppingToken)
     {
@@ -94,13 +94,18 @@ internal sealed class DueDeliveryScheduler(
         var named = (await db.StreamRangeAsync(EventStream.Key, count: (int)MaxStreamToScan))
             .SelectMany(entry => EventStream.EventIds(entry[EventStream.EventIdsField], entry[EventStream.EventIdField]))
             .ToHashSet(StringComparer.Ordinal);
-        var stranded = waiting.Where(id => !named.Contains(id)).ToDictionary(id => id, _ => (string?)null, StringComparer.Ordinal);
-        if (stranded.Count == 0)
+        var unnamed = waiting.Where(id => !named.Contains(id)).ToList();
+        if (unnamed.Count == 0)
         {
             return;
         }
+        var stranded = await fanOut.TakeUnseenAsync(unnamed, options.Value.FanOutGrace, stoppingToken);
+        if (stranded.Count == 0)
+        {
+            return; // another replica's sweep took them up first
+        }
         Log.RecoveredEvents(logger, stranded.Count);
-        await fanOutRunner.RunAsync(new FanOutTicket([], stranded), stoppingToken);
+        await fanOutRunner.RunAsync(new FanOutTicket([], stranded.ToDictionary(id => id, _ => (string?)null, StringComparer.Ordinal)), stoppingToken);
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

@@ -123,6 +123,29 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// Takes up for fan-out those of <paramref name="eventIds"/> still unseen for <paramref name="grace"/>, marking
+    /// them seen in the same statement: when two replicas' sweeps find the same stranded event, the second waits on
+    /// the first's row lock, then sees the row seen and leaves it, so the event's first attempts go out once.
+    /// </summary>
+    public async Task<List<string>> TakeUnseenAsync(IReadOnlyCollection<string> eventIds, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE fan_out_awaiting SET last_seen_at = now()
+            WHERE event_id = ANY ($1) AND last_seen_at <= now() - $2
+            RETURNING event_id
+            """);
+        command.Parameters.Add(new() { Value = eventIds.ToArray() });
+        command.Parameters.Add(new() { Value = grace });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var taken = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            taken.Add(reader.GetString(0));
+        }
+        return taken;
+    }
+
+    /// <summary>
     /// Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.
     /// A row locked meanwhile is being released by the recorder, so it is skipped, not waited for: two statements
     /// that wait for each other's rows, reached in different orders, deadlock.
