@@ -45,6 +45,7 @@ public static class DeliveryServices
         builder.Services.AddSingleton<DueDeliveries>();
         builder.Services.AddSingleton<ManualDeliveries>();
         builder.Services.AddSingleton<TestSends>();
+        builder.Services.AddSingleton<WebhookDeletion>();
         builder.Services.AddSingleton<PerpsMetrics>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PerpsMetrics.MeterName));
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(PerpsTracing.Source.Name));

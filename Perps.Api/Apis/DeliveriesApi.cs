@@ -59,7 +59,10 @@ public static class DeliveriesApi
         {
             return Problems.BadRequest("type", $"must be a trade event type this webhook subscribes to: {string.Join(", ", webhook.Events.Where(EventTypes.IsKnown))}");
         }
-        var sent = await tests.SendAsync(apiKeyId, webhook.Id, webhook.Url, secret, type, ct);
+        if (await tests.SendAsync(apiKeyId, webhook.Id, webhook.Url, secret, type, ct) is not { } sent)
+        {
+            return Problems.NotFound("Webhook", id);
+        }
         var outcome = sent.Outcome;
         return TypedResults.Ok(new TestResultEnvelope(new TestResultResponse(sent.DeliveryId, sent.EventId, type, outcome.Succeeded,
             outcome.StatusCode, outcome.Duration.TotalMilliseconds, outcome.Error, outcome.ResponseBody)));

@@ -9,6 +9,7 @@ using Perps.Api.Data;
 using Perps.Api.OpenApi;
 using Perps.Api.Validation;
 using Perps.Webhooks;
+using Perps.Webhooks.Lifecycle;
 using Perps.Webhooks.Secrets;
 using Perps.Webhooks.Signing;
 
@@ -82,8 +83,8 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<MessageEnvelope>, ProblemHttpResult>> DeleteWebhook(
-        string id, ClaimsPrincipal user, WebhookStore webhooks, CancellationToken ct) =>
-        await webhooks.DeleteAsync(user.ApiKeyId(), id, ct)
+        string id, ClaimsPrincipal user, WebhookDeletion deletion, CancellationToken ct) =>
+        await deletion.DeleteAsync(user.ApiKeyId(), id, ct)
             ? TypedResults.Ok(new MessageEnvelope("Webhook deleted; nothing more is delivered to it."))
             : Problems.NotFound("Webhook", id);
 

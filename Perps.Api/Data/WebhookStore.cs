@@ -109,15 +109,6 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, IOptions<QuotaOp
         return await ReadAsync(command, cancellationToken);
     }
 
-    /// <summary>Deletes the webhook with its deliveries; queued work for it finds nothing and is dropped.</summary>
-    public async Task<bool> DeleteAsync(string apiKeyId, string id, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("DELETE FROM webhooks WHERE api_key_id = $1 AND id = $2");
-        command.Parameters.Add(new() { Value = apiKeyId });
-        command.Parameters.Add(new() { Value = id });
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
-
     /// <summary>
     /// Puts a new secret in place. With a grace period, the secret it replaces signs beside it until the period ends
     /// (one previous secret at most: a rotation inside the window replaces it); without, it is gone at once.

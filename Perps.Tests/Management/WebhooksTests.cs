@@ -198,6 +198,30 @@ public sealed class WebhooksTests(PerpsAppFixture app)
     }
 
     [Fact]
+    public async Task DeleteWebhookRemovesItsHistoryAndRecordsNothingForAttemptsStillInFlight()
+    {
+        using var user = await app.CreateUserAsync();
+        var wallet = Wallets.NewAddress();
+        await user.WatchAsync(wallet);
+        var deleted = await user.CreateWebhookAsync(app.Receiver.NewEndpoint(n => (200, n <= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds(1))));
+        await app.IngestAsync(Trades.Event(wallet));
+        var first = Assert.Single(await app.Receiver.WaitForAsync(deleted.Url, 1));
+        await user.WaitForDeliveryAsync(deleted.Id, first.Header("X-Delivery-ID"), d => d.Delivery.Status == "succeeded");
+
+        // Five more, answered a second late: the webhook is deleted while they are at the receiver.
+        await app.IngestAsync([.. Enumerable.Range(0, 5).Select(_ => Trades.Event(wallet))]);
+        await app.Receiver.WaitForAsync(deleted.Url, 2);
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.DeleteAsync($"/api/webhooks/{deleted.Id}", Ct)).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await Quiet.WaitAsync(Ct);
+
+        var sent = app.Receiver.Received(deleted.Url).Select(r => r.Header("X-Delivery-ID")).ToArray();
+        Assert.Equal(6, sent.Length);
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM deliveries WHERE webhook_id = $1", deleted.Id));
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM delivery_attempts WHERE delivery_id = ANY ($1)", [sent]));
+    }
+
+    [Fact]
     public async Task RegenerateSecretReturnsANewSecretThatSignsFromThenOn()
     {
         using var user = await app.CreateUserAsync();

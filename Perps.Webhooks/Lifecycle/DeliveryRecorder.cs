@@ -88,7 +88,9 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     /// (or, not attempted, due later or skipped); one recorded before (the fan-out ran again after a crash) is kept.
     /// A delivery that exists moves only on the result of the attempt it is waiting for (same attempt number, still
     /// pending): a late result of an earlier attempt, or of one whose lease ran out and was taken over, never
-    /// overwrites a newer state. Deliveries of webhooks deleted meanwhile are not recorded.
+    /// overwrites a newer state. Nothing is recorded for a webhook deleted meanwhile: each webhook of the batch is
+    /// locked against deletion (<c>FOR KEY SHARE</c>, once, where a foreign key would check every row), so deleting
+    /// one waits for the batches recording it and then removes what they wrote (<c>WebhookDeletion</c>).
     /// </summary>
     private static NpgsqlBatchCommand AttemptsCommand(IReadOnlyList<AttemptRecord> records)
     {
@@ -98,11 +100,13 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
                                      $8::text[], $9::interval[], $10::text[], $11::text[])
                     AS r(delivery_id, attempt, attempted_at, status_code, duration_ms, error, response_body,
                          status, retry_in, webhook_id, new_of_event)
+            ), live AS (
+                SELECT w.id FROM webhooks w WHERE w.id IN (SELECT webhook_id FROM input) FOR KEY SHARE
             ), created AS (
                 INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_status_code, last_error, last_attempt_at, next_attempt_at)
                 SELECT i.delivery_id, i.new_of_event, i.webhook_id, i.status, i.attempt, i.status_code, i.error, i.attempted_at, now() + i.retry_in
-                FROM input i JOIN webhooks w ON w.id = i.webhook_id
-                WHERE i.new_of_event IS NOT NULL
+                FROM input i
+                WHERE i.new_of_event IS NOT NULL AND i.webhook_id IN (SELECT id FROM live)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             ), updated AS (
@@ -117,7 +121,8 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
             FROM input i
             WHERE i.attempted_at IS NOT NULL
               AND (i.delivery_id IN (SELECT id FROM created)
-                   OR (i.new_of_event IS NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.delivery_id)))
+                   OR (i.new_of_event IS NULL AND i.webhook_id IN (SELECT id FROM live)
+                       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = i.delivery_id FOR KEY SHARE)))
             ON CONFLICT DO NOTHING
             """);
         command.Parameters.Add(new() { Value = records.Select(r => r.DeliveryId).ToArray() });

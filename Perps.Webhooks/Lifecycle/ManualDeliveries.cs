@@ -42,19 +42,21 @@ public sealed class ManualDeliveries(NpgsqlDataSource dataSource, IOptions<Deliv
     /// <summary>
     /// Stores a test event and its one delivery, claimed as attempt 1 and leased like any claim, so the test shows in
     /// the history and, should this process die before recording it, a dispatcher sends it once the lease runs out.
-    /// The event is nobody's alert and awaits no fan-out.
+    /// The event is nobody's alert and awaits no fan-out. Null when the webhook was deleted meanwhile: nothing is stored.
     /// </summary>
-    public async Task<DeliveryJob> CreateTestAsync(
+    public async Task<DeliveryJob?> CreateTestAsync(
         string apiKeyId, string webhookId, string url, byte[] sealedSecret, string eventId, string type, string owner, string body, CancellationToken cancellationToken)
     {
         var deliveryId = Ids.New(Ids.Delivery);
         await using var command = dataSource.CreateCommand($"""
-            WITH event AS (
-                INSERT INTO events (id, type, owner, body, is_test) VALUES ($1, $2, $3, $4, true)
+            WITH webhook AS (
+                SELECT id FROM webhooks WHERE id = $6 FOR KEY SHARE
+            ), event AS (
+                INSERT INTO events (id, type, owner, body, is_test) SELECT $1, $2, $3, $4, true FROM webhook
                 RETURNING created_at
             ), delivery AS (
                 INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_attempt_at, next_attempt_at)
-                VALUES ($5, $1, $6, '{DeliveryStatus.Pending}', 1, now(), now() + $7)
+                SELECT $5, $1, id, '{DeliveryStatus.Pending}', 1, now(), now() + $7 FROM webhook
             )
             SELECT created_at FROM event
             """);
@@ -65,7 +67,10 @@ public sealed class ManualDeliveries(NpgsqlDataSource dataSource, IOptions<Deliv
         command.Parameters.Add(new() { Value = deliveryId });
         command.Parameters.Add(new() { Value = webhookId });
         command.Parameters.Add(new() { Value = options.Value.AttemptLease });
-        var storedAt = (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not DateTime storedAt)
+        {
+            return null;
+        }
         return new DeliveryJob(deliveryId, eventId, webhookId, url, sealedSecret, type, body, Attempt: 1, AttemptInRound: 1,
             EventStoredAt: new DateTimeOffset(storedAt, TimeSpan.Zero), TenantId: apiKeyId) { IsTest = true };
     }

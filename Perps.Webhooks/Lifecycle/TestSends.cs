@@ -15,12 +15,16 @@ public sealed record TestSend(string DeliveryId, string EventId, string Type, At
 /// </summary>
 public sealed class TestSends(ManualDeliveries manual, WebhookSender sender, DeliveryRecorder recorder, TimeProvider time, IHostApplicationLifetime lifetime)
 {
-    public async Task<TestSend> SendAsync(string apiKeyId, string webhookId, string url, byte[] sealedSecret, string type, CancellationToken cancellationToken)
+    /// <summary>Null when the webhook was deleted before its test was stored.</summary>
+    public async Task<TestSend?> SendAsync(string apiKeyId, string webhookId, string url, byte[] sealedSecret, string type, CancellationToken cancellationToken)
     {
         var eventId = Ids.New(Ids.Event);
         var data = SampleEvents.For(type);
         var body = EventBody.Create(eventId, type, time.GetUtcNow().ToUnixTimeSeconds(), data);
-        var job = await manual.CreateTestAsync(apiKeyId, webhookId, url, sealedSecret, eventId, type, data.Owner, body, cancellationToken);
+        if (await manual.CreateTestAsync(apiKeyId, webhookId, url, sealedSecret, eventId, type, data.Owner, body, cancellationToken) is not { } job)
+        {
+            return null;
+        }
         var outcome = await sender.SendAsync(job, lifetime.ApplicationStopping);
         var status = outcome.Succeeded ? DeliveryStatus.Succeeded : DeliveryStatus.Failed;
         await recorder.RecordAsync([AttemptRecord.Of(job, outcome, status, null)], CancellationToken.None);
