@@ -113,13 +113,7 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new() { Value = grace });
         command.Parameters.Add(new() { Value = limit });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var ids = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
+        return await ReadEventIdsAsync(command, cancellationToken);
     }
 
     /// <summary>
@@ -136,13 +130,18 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new() { Value = eventIds.ToArray() });
         command.Parameters.Add(new() { Value = grace });
+        return await ReadEventIdsAsync(command, cancellationToken);
+    }
+
+    private static async Task<List<string>> ReadEventIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var taken = new List<string>();
+        var ids = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            taken.Add(reader.GetString(0));
+            ids.Add(reader.GetString(0));
         }
-        return taken;
+        return ids;
     }
 
     /// <summary>
