@@ -172,10 +172,11 @@ internal sealed class BenchRunner(BenchOptions options)
 
     private async Task<LatencyResult> LatencyAsync(BenchSession session, string name, HotGroup group, double eventsPerSecond, CancellationToken ct)
     {
-        var run = await LatencyRun.RunAsync(name, session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, ct);
+        var run = await LatencyRun.RunAsync(name, session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, session.Cpu, ct);
         session.Ledger.Add(run.Ledger);
         Step($"{name}, {run.AchievedEventsPerSecond:#,0} events/s: due → received p50 {run.P50Ms} ms, p99 {run.P99Ms} ms, max {run.MaxMs} ms; " +
-            $"202 → received p99 {run.From202P99Ms} ms; generator lag p99 {run.SendLagP99Ms} ms (missing {run.Missing})");
+            $"202 → received p99 {run.From202P99Ms} ms; generator lag p99 {run.SendLagP99Ms} ms (missing {run.Missing}); " +
+            $"{run.BusyCores} cores busy, CPU ms/event {string.Join(", ", run.CpuMsPerEvent.Select(kv => $"{kv.Key} {kv.Value}"))}");
         return run;
     }
 

@@ -74,7 +74,7 @@ internal sealed class GrowthRunner(BenchOptions options)
         session.Ledger.Add(one.Ledger);
         BenchSession.Step($"{name}, fan-out 1 in batches of {options.LatencyBatch}: {one.DeliveriesPerSecond:#,0} deliveries/s (missing {one.Missing}, duplicates {one.Duplicates})");
         var eventsPerSecond = rate > 0 ? rate : Math.Max(1, one.DeliveriesPerSecond / 2);
-        var latency = await LatencyRun.RunAsync($"{name}, latency", session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, ct);
+        var latency = await LatencyRun.RunAsync($"{name}, latency", session.App, session.Receiver, group, session.Feed, eventsPerSecond, options, session.Cpu, ct);
         session.Ledger.Add(latency.Ledger);
         BenchSession.Step($"{name}, latency at {latency.AchievedEventsPerSecond:#,0} events/s: due → received p50 {latency.P50Ms} ms, " +
             $"p99 {latency.P99Ms} ms, max {latency.MaxMs} ms (missing {latency.Missing})");

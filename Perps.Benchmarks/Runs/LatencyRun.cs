@@ -22,7 +22,14 @@ internal sealed record LatencyResult(
     double SendLagMaxMs,
     double IngestP50Ms,
     double IngestP99Ms,
-    LedgerLine Ledger);
+    LedgerLine Ledger)
+{
+    /// <summary>CPU per event delivered in the measured window, ms, per role: what the load costs at this rate.</summary>
+    public Dictionary<string, double> CpuMsPerEvent { get; init; } = [];
+
+    /// <summary>Cores kept busy in the measured window, all roles together (2 = both cores of this machine).</summary>
+    public double BusyCores { get; init; }
+}
 
 /// <summary>
 /// Webhook latency at a steady offered load: from the time each ingest batch was due to be sent (open loop, see
@@ -34,7 +41,7 @@ internal static class LatencyRun
     private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(30);
 
     public static async Task<LatencyResult> RunAsync(string name, BenchApp app, SignatureCheckingReceiver receiver, HotGroup group,
-        TradeBatches feed, double eventsPerSecond, BenchOptions options, CancellationToken ct)
+        TradeBatches feed, double eventsPerSecond, BenchOptions options, CpuMeter cpu, CancellationToken ct)
     {
         using var client = app.CreateIngestClient();
         receiver.Reset();
@@ -42,7 +49,13 @@ internal static class LatencyRun
         var start = Stopwatch.GetTimestamp();
         var countFrom = start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = start + (long)(options.Latency.TotalSeconds * Stopwatch.Frequency);
+        var cpuFromTask = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, (countFrom - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency)), ct);
+            return cpu.Take();
+        }, ct);
         await ingest.SendAsync(eventsPerSecond, start, end, ct);
+        var cpuSeconds = CpuMeter.Seconds(await cpuFromTask, cpu.Take());
         await ingest.AnsweredAsync(ct);
 
         var all = ingest.Accepted.ToList();
@@ -71,6 +84,10 @@ internal static class LatencyRun
             SendLagMaxMs: ScheduledLatency.Round(lag.LastOrDefault()),
             IngestP50Ms: ScheduledLatency.Round(Stats.Percentile(ingestMs, 50)),
             IngestP99Ms: ScheduledLatency.Round(Stats.Percentile(ingestMs, 99)),
-            Ledger: ledger);
+            Ledger: ledger)
+        {
+            CpuMsPerEvent = cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, latency.Events), 3)),
+            BusyCores = Math.Round(cpuSeconds.Values.Sum() / countedSeconds, 2),
+        };
     }
 }
