@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Perps.Webhooks.Delivery;
 using Perps.Webhooks.Lifecycle;
@@ -14,9 +15,16 @@ namespace Perps.Dispatcher.Pipeline;
 /// deliveries are all recorded is released in a following batch (its events leave <c>fan_out_awaiting</c>), and
 /// only then are its stream entries acknowledged. Only a lost connection is retried; a batch Postgres refuses for
 /// what it holds is split until the bad record stands alone, which is then recorded without the receiver's text: one
-/// record never blocks the others. At shutdown it writes everything queued before it stops.
+/// record never blocks the others. Below a full batch it gathers for <see cref="DeliveryOptions.RecordGather"/> first,
+/// so a moderate load is written in a few large batches rather than many small ones. At shutdown it writes everything
+/// queued before it stops.
 /// </summary>
-internal sealed class RecordQueue(DeliveryRecorder recorder, IConnectionMultiplexer redis, PerpsMetrics metrics, ILogger<RecordQueue> logger) : BackgroundService
+internal sealed class RecordQueue(
+    DeliveryRecorder recorder,
+    IConnectionMultiplexer redis,
+    IOptions<DeliveryOptions> options,
+    PerpsMetrics metrics,
+    ILogger<RecordQueue> logger) : BackgroundService
 {
     private const int MaxBatch = 1000;
     private const string UnstorableAnswer = "the receiver's answer could not be stored";
@@ -45,16 +53,10 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, IConnectionMultiple
         {
             var records = new List<AttemptRecord>();
             var released = new List<FanOutTicket>();
-            while (records.Count < MaxBatch && reader.TryRead(out var write))
+            if (!Take(reader, records, released) && options.Value.RecordGather > TimeSpan.Zero)
             {
-                if (write.Record is { } record)
-                {
-                    records.Add(record);
-                }
-                else
-                {
-                    released.Add(write.Released!);
-                }
+                await Task.Delay(options.Value.RecordGather, CancellationToken.None);
+                Take(reader, records, released);
             }
             await WriteAsync(records, released.SelectMany(t => t.EventIds).ToList(), stoppingToken);
             foreach (var ticket in released)
@@ -70,6 +72,27 @@ internal sealed class RecordQueue(DeliveryRecorder recorder, IConnectionMultiple
                 }
             }
         }
+    }
+
+    /// <summary>Moves queued writes into the batch until it is full (true) or the queue is empty (false).</summary>
+    private static bool Take(ChannelReader<QueuedWrite> reader, List<AttemptRecord> records, List<FanOutTicket> released)
+    {
+        while (records.Count < MaxBatch)
+        {
+            if (!reader.TryRead(out var write))
+            {
+                return false;
+            }
+            if (write.Record is { } record)
+            {
+                records.Add(record);
+            }
+            else
+            {
+                released.Add(write.Released!);
+            }
+        }
+        return true;
     }
 
     private async Task AcknowledgeAsync(FanOutTicket ticket)

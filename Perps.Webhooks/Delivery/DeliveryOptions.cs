@@ -34,6 +34,13 @@ public sealed class DeliveryOptions
     /// <summary>How often each dispatcher looks in Postgres for retries that are due and work that was lost.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a dispatcher gathers attempt records before writing them as one batch. The receivers already have their
+    /// requests; only the delivery history and the stream's acknowledgement wait this long, and each write and commit
+    /// carries more records.
+    /// </summary>
+    public TimeSpan RecordGather { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Requests in flight per dispatcher replica.</summary>
     public int MaxConcurrency { get; set; } = 256;
 
