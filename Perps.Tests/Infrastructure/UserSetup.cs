@@ -70,9 +70,13 @@ public static class UserSetup
 
     /// <summary>Polls the delivery list until at least <paramref name="count"/> deliveries have failed.</summary>
     public static Task WaitForFailedDeliveriesAsync(this UserClient user, string webhookId, int count) =>
-        Poll.UntilAsync(() => user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhookId}/deliveries"),
-            list => list.Deliveries.Count(d => d.Status == "failed") >= count,
-            TimeSpan.FromSeconds(20), _ => $"fewer than {count} failed deliveries");
+        user.WaitForDeliveriesAsync(webhookId, "failed", count);
+
+    /// <summary>Polls the delivery list until at least <paramref name="count"/> deliveries are in <paramref name="status"/>.</summary>
+    public static Task WaitForDeliveriesAsync(this UserClient user, string webhookId, string status, int count) =>
+        Poll.UntilAsync(() => user.GetAsync<DeliveryListAnswer>($"/api/webhooks/{webhookId}/deliveries?limit=100"),
+            list => list.Deliveries.Count(d => d.Status == status) >= count,
+            TimeSpan.FromSeconds(20), _ => $"fewer than {count} {status} deliveries");
 
     /// <summary>Polls a webhook until <paramref name="condition"/> holds for it; returns it.</summary>
     public static async Task<Webhook> WaitForWebhookAsync(this UserClient user, string webhookId, Func<Webhook, bool> condition) =>
