@@ -29,7 +29,8 @@ internal static class SoakReport
 
     public static string MinuteLine(SoakMinute m) =>
         $"minute {m.Minute}: {F(m.DeliveriesPerSecond)} deliveries/s; due → received p50 {Ms(m.P50Ms)}, p99 {Ms(m.P99Ms)}, max {Ms(m.MaxMs)} " +
-        $"({F(m.Events)} events{(m.NotArrived > 0 ? $", {F(m.NotArrived)} not arrived yet" : "")}); " +
+        $"(p99 of its parts: generator behind {Ms(m.SendLagP99Ms)}, ingest {Ms(m.IngestP99Ms)}, 202 → received {Ms(m.From202P99Ms)}; " +
+        $"{F(m.Events)} events{(m.NotArrived > 0 ? $", {F(m.NotArrived)} not arrived yet" : "")}); " +
         $"memory: API {F(m.ApiMb)} MB, dispatchers {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} MB; " +
         $"stream length {F(m.StreamLength)}; pending retries {F(m.PendingRetries)}";
 
@@ -79,12 +80,12 @@ internal static class SoakReport
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Soak: {F(r.EventsPerSecond)} events/s ({r.RateFrom}) for {F(r.SoakMinutes, "0.#")} minutes, fan-out 1");
         md.AppendLine();
-        md.AppendLine("| Minute | deliveries/s | p50 ms | p99 ms | max ms | events | API MB | dispatchers MB | stream length | pending retries |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Minute | deliveries/s | p50 ms | p99 ms | max ms | p99 parts: generator behind / ingest / 202 → received, ms | events | API MB | dispatchers MB | stream length | pending retries |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in r.ByMinute)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Minute} | {F(m.DeliveriesPerSecond)} | {Ms(m.P50Ms, "")} | {Ms(m.P99Ms, "")} | {Ms(m.MaxMs, "")} | {F(m.Events)} | {F(m.ApiMb)} | {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} | {F(m.StreamLength)} | {F(m.PendingRetries)} |");
+                $"| {m.Minute} | {F(m.DeliveriesPerSecond)} | {Ms(m.P50Ms, "")} | {Ms(m.P99Ms, "")} | {Ms(m.MaxMs, "")} | {Ms(m.SendLagP99Ms, "")} / {Ms(m.IngestP99Ms, "")} / {Ms(m.From202P99Ms, "")} | {F(m.Events)} | {F(m.ApiMb)} | {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} | {F(m.StreamLength)} | {F(m.PendingRetries)} |");
         }
         return md.ToString();
     }

@@ -21,7 +21,15 @@ internal sealed record SoakMinute(
     double ApiMb,
     IReadOnlyList<double> DispatcherMb,
     long StreamLength,
-    long PendingRetries);
+    long PendingRetries)
+{
+    /// <summary>Where the p99 came from: the generator behind its schedule, the ingest request, and 202 → received (each its own p99, ms).</summary>
+    public double SendLagP99Ms { get; init; }
+
+    public double IngestP99Ms { get; init; }
+
+    public double From202P99Ms { get; init; }
+}
 
 /// <summary>
 /// A steady open-loop load (<see cref="ScheduledIngest"/>) for a long time, judged a minute at a time while it goes
@@ -88,7 +96,12 @@ internal static class SoakRun
             receiver.ForgetArrivals(ids);
 
             var at = new SoakMinute(minute, Math.Round(deliveriesPerSecond), latency.Events, latency.Missing,
-                Percentile(latency, 50), Percentile(latency, 99), Percentile(latency, 100), Mb(api), dispatchers, now.StreamLength, now.PendingRetries);
+                Percentile(latency, 50), Percentile(latency, 99), Percentile(latency, 100), Mb(api), dispatchers, now.StreamLength, now.PendingRetries)
+            {
+                SendLagP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.SendLagMs(due), 99)),
+                IngestP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.IngestMs(due), 99)),
+                From202P99Ms = ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 99)),
+            };
             minutes.Add(at);
             report(at);
         }

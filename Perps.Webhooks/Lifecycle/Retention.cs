@@ -45,8 +45,7 @@ public sealed class Retention(NpgsqlDataSource dataSource, IOptions<RetentionOpt
                 removed.Add(reader.GetString(0));
             }
         }
-        // One parameter, the array (not the array's items as the params list).
-        await using (var attempts = turn.Command("DELETE FROM delivery_attempts WHERE delivery_id = ANY ($1)", (object)removed.ToArray()))
+        await using (var attempts = turn.Command("DELETE FROM delivery_attempts WHERE delivery_id = ANY ($1)", removed.ToArray()))
         {
             await attempts.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -98,7 +97,13 @@ public sealed class Retention(NpgsqlDataSource dataSource, IOptions<RetentionOpt
     /// <summary>One batch's transaction.</summary>
     private sealed record Turn(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
     {
-        public NpgsqlCommand Command(string sql, params object[] values)
+        /// <summary>A statement of this turn with one parameter, <c>$1</c> (an array is one parameter, as in <c>= ANY ($1)</c>).</summary>
+        public NpgsqlCommand Command(string sql, object first) => Build(sql, [first]);
+
+        /// <summary>A statement of this turn with two parameters, <c>$1</c> and <c>$2</c>.</summary>
+        public NpgsqlCommand Command(string sql, object first, object second) => Build(sql, [first, second]);
+
+        private NpgsqlCommand Build(string sql, IEnumerable<object> values)
         {
             var command = new NpgsqlCommand(sql, Connection, Transaction);
             foreach (var value in values)
