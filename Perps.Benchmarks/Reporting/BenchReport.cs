@@ -150,11 +150,9 @@ internal static class BenchReport
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"| {s.Name}, {label} | {F(t.DeliveriesPerSecond)} | {string.Join(" | ", roles.Select(x => F(t.CpuMsPerDelivery.GetValueOrDefault(x), "0.000")))} | {F(t.CommitsPerDelivery, "0.000")} | {F(t.IngestP50Ms, "0.0")} / {F(t.IngestP99Ms, "0.0")} |");
             }
-            if (s.Latency is { } half)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {s.Name}, half load ({F(half.BusyCores, "0.00")} cores busy) | {F(half.AchievedEventsPerSecond)} | {string.Join(" | ", roles.Select(x => F(half.CpuMsPerEvent.GetValueOrDefault(x), "0.000")))} | | {F(half.IngestP50Ms, "0.0")} / {F(half.IngestP99Ms, "0.0")} |");
-            }
+            var half = s.Latency;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {s.Name}, half load ({F(half.BusyCores, "0.00")} cores busy) | {F(half.AchievedEventsPerSecond)} | {string.Join(" | ", roles.Select(x => F(half.CpuMsPerEvent.GetValueOrDefault(x), "0.000")))} | | {F(half.IngestP50Ms, "0.0")} / {F(half.IngestP99Ms, "0.0")} |");
         }
         md.AppendLine(CultureInfo.InvariantCulture,
             $"| limit (bare HttpClient) | {F(r.Limit.PostsPerSecond)} | {string.Join(" | ", roles.Select(x => F(r.Limit.CpuSeconds.GetValueOrDefault(x) * 1000 / Math.Max(1, r.Limit.PostsPerSecond * (r.Settings.LimitSeconds - r.Settings.WarmupSeconds)), "0.000")))} | | |");

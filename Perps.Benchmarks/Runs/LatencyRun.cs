@@ -49,13 +49,15 @@ internal static class LatencyRun
         var start = Stopwatch.GetTimestamp();
         var countFrom = start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = start + (long)(options.Latency.TotalSeconds * Stopwatch.Frequency);
-        var cpuFromTask = Task.Run(async () =>
+        // CPU is read over the counted window: from the end of the warm-up to the last send.
+        async Task<Dictionary<string, TimeSpan>> CpuAtCountFromAsync()
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, (countFrom - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency)), ct);
+            await Task.Delay(Stopwatch.GetElapsedTime(Math.Min(Stopwatch.GetTimestamp(), countFrom), countFrom), ct);
             return cpu.Take();
-        }, ct);
+        }
+        var cpuFrom = CpuAtCountFromAsync();
         await ingest.SendAsync(eventsPerSecond, start, end, ct);
-        var cpuSeconds = CpuMeter.Seconds(await cpuFromTask, cpu.Take());
+        var cpuSeconds = CpuMeter.Seconds(await cpuFrom, cpu.Take());
         await ingest.AnsweredAsync(ct);
 
         var all = ingest.Accepted.ToList();
