@@ -24,14 +24,21 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
     /// <remarks>
     /// The batch bounds <c>fan_out_awaiting</c> itself, not the events: that table churns faster than its statistics,
     /// and with the bound on events alone a plan that took it for empty walked all of it for every batch (with
-    /// 34,000 rows waiting, each fan-out took seconds, so more waited: the bench's half-load run collapsed).
+    /// 34,000 rows waiting, each fan-out took seconds, so more waited: the bench's half-load run collapsed). The
+    /// events are read once, into <c>awaiting</c>, for both kinds of subscriber: trades' watchers, and the owner's
+    /// other webhooks for a <c>webhook.disabled</c> event (each kind had read them by key on its own before).
     /// </remarks>
     public async Task<List<FannedOutDelivery>> MatchAsync(FanOutTicket ticket, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
+            WITH awaiting AS MATERIALIZED (
+                SELECT e.id, e.type, e.owner, e.body, e.created_at, e.market, e.side, e.size_usd, e.leverage, a.legacy_delivery_ids
+                FROM fan_out_awaiting a
+                JOIN events e ON e.id = a.event_id
+                WHERE a.event_id = ANY ($1)
+            )
             SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
-            FROM fan_out_awaiting a
-            JOIN events e ON e.id = a.event_id
+            FROM awaiting e
             JOIN wallets wl ON wl.address = e.owner
             JOIN webhooks w ON w.api_key_id = wl.api_key_id AND (w.is_active OR w.auto_disabled) AND e.type = ANY (w.events)
                 AND (w.filter_markets IS NULL OR e.market = ANY (w.filter_markets))
@@ -40,16 +47,14 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
                 AND (w.filter_min_leverage IS NULL OR e.leverage >= w.filter_min_leverage)
                 AND (w.filter_wallets IS NULL OR e.owner = ANY (w.filter_wallets))
             CROSS JOIN LATERAL (SELECT {DeliveryIdOf} AS delivery_id) p
-            WHERE a.event_id = ANY ($1)
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
+            WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
             UNION ALL
             SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
-            FROM fan_out_awaiting a
-            JOIN events e ON e.id = a.event_id
+            FROM awaiting e
             JOIN webhooks w ON w.api_key_id = e.owner AND w.is_active AND e.type = ANY (w.events)
                 AND w.id <> (e.body::json -> 'data' ->> 'webhook_id')
             CROSS JOIN LATERAL (SELECT {DeliveryIdOf} AS delivery_id) p
-            WHERE a.event_id = ANY ($1) AND e.type = '{EventTypes.WebhookDisabled}'
+            WHERE e.type = '{EventTypes.WebhookDisabled}'
               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
             """);
         command.Parameters.Add(new() { Value = ticket.EventIds.ToArray() });
@@ -94,11 +99,11 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
     /// <summary>
     /// The delivery id of the pair (e, w), in the shape of <see cref="Ids"/>: 12 hex digits of the event's time in
     /// Unix milliseconds, then 20 of SHA-256 of <c>event id/webhook id</c>. An event awaiting fan-out since before ids
-    /// sorted by time (<c>a.legacy_delivery_ids</c>, migration 7) keeps the old form, all 24 digits from the hash, so
+    /// sorted by time (<c>legacy_delivery_ids</c>, migration 7) keeps the old form, all 24 digits from the hash, so
     /// its fan-out still finds the deliveries it recorded then.
     /// </summary>
     private const string DeliveryIdOf = """
-        CASE WHEN a.legacy_delivery_ids
+        CASE WHEN e.legacy_delivery_ids
              THEN 'dlv_' || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 24)
              ELSE 'dlv_' || lpad(to_hex(floor(extract(epoch FROM e.created_at) * 1000)::bigint), 12, '0')
                   || left(encode(sha256(convert_to(e.id || '/' || w.id, 'UTF8')), 'hex'), 20)
