@@ -36,6 +36,7 @@ public static class DeliveryServices
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SecretProtector>();
+        builder.Services.AddSingleton<OpenedSecrets>();
         builder.Services.AddSingleton<NetworkPolicy>();
         builder.Services.AddSingleton<SafeConnector>();
         builder.Services.AddSingleton<WebhookSender>();

@@ -15,7 +15,7 @@ namespace Perps.Webhooks.Delivery;
 /// Every way an attempt can go wrong, short of the caller stopping, ends in an outcome to record: nothing a
 /// receiver sends back (status line, headers, body, timing) can leave a delivery unrecorded.
 /// </summary>
-public sealed class WebhookSender(SafeConnector connector, SecretProtector secrets, IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class WebhookSender(SafeConnector connector, OpenedSecrets secrets, IOptions<DeliveryOptions> options, TimeProvider time)
 {
     private readonly HttpClient _client = WebhookHttpClient.Create(connector, options.Value);
 
@@ -73,7 +73,7 @@ public sealed class WebhookSender(SafeConnector connector, SecretProtector secre
     private string StandardSignatures(DeliveryJob job, string secret, long timestamp, byte[] body)
     {
         var current = WebhookSignature.StandardV1(secret, job.DeliveryId, timestamp, body);
-        return job.SealedPreviousSecret is { } sealedPrevious && secrets.TryOpen(sealedPrevious, job.WebhookId, out var previous)
+        return job.SealedPreviousSecret is { } sealedPrevious && secrets.TryOpenPrevious(sealedPrevious, job.WebhookId, out var previous)
             ? $"{current} {WebhookSignature.StandardV1(previous, job.DeliveryId, timestamp, body)}"
             : current;
     }
