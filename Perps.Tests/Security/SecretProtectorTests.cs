@@ -26,6 +26,24 @@ public sealed class SecretProtectorTests
     }
 
     [Fact]
+    public void TheSenderKeepsAnOpenedSecretOnlyForTheBlobItWasOpenedFrom()
+    {
+        var protector = SealedSecrets.Protector(_keyA);
+        var opened = new OpenedSecrets(protector);
+        var rotated = WebhookSignature.NewSecret();
+
+        Assert.Equal(_secret, opened.Open(protector.Seal(_secret, _webhookId), _webhookId));
+        Assert.Equal(rotated, opened.Open(protector.Seal(rotated, _webhookId), _webhookId)); // a rotation: new bytes, opened afresh
+        Assert.True(opened.TryOpenPrevious(protector.Seal(_secret, _webhookId), _webhookId, out var previous));
+        Assert.Equal(_secret, previous);
+        Assert.Equal(rotated, opened.Open(protector.Seal(rotated, _webhookId), _webhookId)); // the previous one has its own place
+
+        var otherWebhook = Ids.New(Ids.Webhook);
+        Assert.Throws<CryptographicException>(() => opened.Open(protector.Seal(rotated, otherWebhook), _webhookId));
+        Assert.False(opened.TryOpenPrevious(SealedSecrets.Protector(_keyB).Seal(_secret, _webhookId), _webhookId, out _));
+    }
+
+    [Fact]
     public void BlobIsMagicVersionKeyIdNonceTagCiphertext()
     {
         var blob = SealedSecrets.Protector(_keyA).Seal(_secret, _webhookId);
