@@ -33,7 +33,8 @@ public static class TradesApi
 
     /// <summary>
     /// One event or an array of up to 1,000. Answers 202 only once every event is stored; an id seen before is not
-    /// stored again. With the replica's ingest requests all in flight, 503 at once, having stored nothing.
+    /// stored again. With the replica's ingest requests all in flight and none done within the queue wait, 503,
+    /// having stored nothing.
     /// </summary>
     private static async Task<Results<Accepted<AcceptedEventsEnvelope>, ValidationProblem, ProblemHttpResult>> IngestTrades(
         JsonElement body, TradeIngestor ingestor, IngestCapacity capacity, HttpContext context, IOptions<JsonOptions> json, CancellationToken ct)
@@ -53,11 +54,11 @@ public static class TradesApi
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.Summary());
         }
 
-        using var place = capacity.TryEnter();
+        using var place = await capacity.EnterAsync(ct);
         if (!place.IsAcquired)
         {
             return ServiceUnavailable.Problem(context,
-                $"This API replica is already storing {capacity.MaxInFlight} ingest requests; none of these events was stored.");
+                $"This API replica is already storing {capacity.MaxInFlight} ingest requests and found no place for this one within {capacity.QueueWait.TotalSeconds:0.###} s; none of these events was stored.");
         }
         var stored = await ingestor.IngestAsync(trades, ct);
         return TypedResults.Accepted((string?)null, new AcceptedEventsEnvelope(stored.Select(e => new AcceptedEvent(e.Id)).ToList()));

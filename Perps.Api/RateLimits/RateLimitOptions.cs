@@ -30,10 +30,18 @@ public sealed class RateLimitOptions
     public int IngestBurst { get; set; } = 100_000;
 
     /// <summary>
-    /// Ingest requests one API replica works on at once; past it, a request is refused at once with 503 and
-    /// <c>Retry-After</c> (see <see cref="IngestCapacity"/>). Well above the benchmark's 20 requests in flight.
+    /// Ingest requests one API replica works on at once; past it, a request waits up to <see cref="IngestQueueWait"/>
+    /// for a place, then is refused with 503 and <c>Retry-After</c> (see <see cref="IngestCapacity"/>). Well above
+    /// the benchmark's 20 requests in flight.
     /// </summary>
     public int IngestMaxInFlight { get; set; } = 64;
+
+    /// <summary>
+    /// How long a request beyond <see cref="IngestMaxInFlight"/> waits for a place (behind at most as many again)
+    /// before it is refused: long enough to ride out a pause of the database, short enough that an overload is told
+    /// so within a second. Zero refuses it at once. At most 30 s.
+    /// </summary>
+    public TimeSpan IngestQueueWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Failed authentication attempts (no key, or a wrong user, admin or ingest key) per client address and minute,
@@ -51,5 +59,6 @@ public sealed class RateLimitOptions
 
     internal bool IsValid() =>
         new[] { PermitsPerSecond, Burst, AdminPermitsPerSecond, AdminBurst, IngestPermitsPerSecond, IngestBurst, IngestMaxInFlight, FailedAuthPerMinute }.All(n => n > 0)
+        && IngestQueueWait >= TimeSpan.Zero && IngestQueueWait <= TimeSpan.FromSeconds(30)
         && TrustedProxies.All(n => IPNetwork.TryParse(n, out _));
 }

@@ -7,7 +7,7 @@ namespace Perps.Tests.Contention;
 /// An app of its own with very few send slots, so a handful of slow or hanging endpoints is already more than the
 /// dispatchers can hold at once: 4 requests in flight per replica, of which one user may hold 2 (and 2 per host),
 /// a 3 s timeout and an 8 s lease (renewed by a job that waited 2.5 s for its slot). The API works on 2 ingest
-/// requests at once.
+/// requests at once, and a third waits up to 1 s for a place.
 /// </summary>
 public sealed class ContendedAppFixture : IAsyncLifetime
 {
@@ -15,6 +15,7 @@ public sealed class ContendedAppFixture : IAsyncLifetime
     public const int SlotsPerTenant = 2;
     public const int Replicas = 2;
     public const int IngestMaxInFlight = 2;
+    public static readonly TimeSpan IngestQueueWait = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
     private FaultApp? _app;
@@ -34,7 +35,8 @@ public sealed class ContendedAppFixture : IAsyncLifetime
             $"--Delivery:MaxConcurrencyPerHost={SlotsPerTenant}",
             "--Delivery:PollInterval=00:00:00.100",
             "--Delivery:DisableAfterFailures=1000",
-            $"--RateLimit:IngestMaxInFlight={IngestMaxInFlight}");
+            $"--RateLimit:IngestMaxInFlight={IngestMaxInFlight}",
+            $"--RateLimit:IngestQueueWait={IngestQueueWait}");
     }
 
     public async ValueTask DisposeAsync()

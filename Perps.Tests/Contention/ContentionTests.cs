@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -9,7 +10,7 @@ namespace Perps.Tests.Contention;
 /// <summary>
 /// More work than send slots (see <see cref="ContendedAppFixture"/>): one user's hanging endpoints must not delay
 /// another user's deliveries, and a delivery that waits for a slot longer than its lease must still be sent once.
-/// More ingest requests than the API works on at once: the one too many is refused at once, not queued.
+/// More ingest requests than the API works on at once: the one too many waits its turn briefly, then is refused.
 /// </summary>
 public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture<ContendedAppFixture>
 {
@@ -107,16 +108,70 @@ public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task IngestBeyondCapacityIsRefusedAtOnceWith503AndStoresNothingUntilRetried()
+    public async Task IngestBeyondCapacityWaitsItsTurnThenIsRefusedWith503AndStoresNothingUntilRetried()
     {
         var ct = TestContext.Current.CancellationToken;
         var wallet = Wallets.NewAddress();
         using var ingest = fixture.App.CreateIngestClient();
-
-        // Postgres stops taking events (reads go on): every ingest request that reaches the insert waits there.
         await using var connection = await fixture.App.Database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var lockEvents = new NpgsqlCommand("LOCK TABLE events IN EXCLUSIVE MODE", connection, transaction))
+        var (stall, held) = await FillIngestCapacityAsync(connection, ingest, wallet, ct);
+
+        var refusedId = $"evt_capacity_refused_{Guid.NewGuid():N}";
+        var waited = Stopwatch.StartNew();
+        var refused = await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct);
+        waited.Stop();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(waited.Elapsed >= ContendedAppFixture.IngestQueueWait - TimeSpan.FromMilliseconds(50),
+            $"refused after {waited.ElapsedMilliseconds} ms, before its {ContendedAppFixture.IngestQueueWait.TotalMilliseconds} ms in line");
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonObject>(ct);
+        Assert.Equal(503, (int?)problem?["status"]);
+        Assert.Contains("none of these events was stored", (string?)problem?["detail"]);
+        Assert.False(held.Any(h => h.IsCompleted), "an ingest request held by the lock answered while the lock was held");
+
+        await stall.RollbackAsync(ct);
+        foreach (var response in await Task.WhenAll(held))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        Assert.Equal(0, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
+        // The feed retries as told, and the event is taken.
+        Assert.Equal(HttpStatusCode.Accepted, (await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct)).StatusCode);
+        Assert.Equal(1, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
+    }
+
+    [Fact]
+    public async Task IngestBeyondCapacityDuringAPauseShorterThanTheQueueWaitIsAccepted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var wallet = Wallets.NewAddress();
+        using var ingest = fixture.App.CreateIngestClient();
+        await using var connection = await fixture.App.Database.OpenConnectionAsync(ct);
+        var (stall, held) = await FillIngestCapacityAsync(connection, ingest, wallet, ct);
+
+        var queuedId = $"evt_capacity_queued_{Guid.NewGuid():N}";
+        var queued = ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: queuedId), ct);
+        await Task.Delay(ContendedAppFixture.IngestQueueWait / 4, ct);
+        Assert.False(queued.IsCompleted, "the request beyond capacity was answered while every place was taken");
+
+        await stall.RollbackAsync(ct); // the pause ends well inside the queue wait
+        Assert.Equal(HttpStatusCode.Accepted, (await queued).StatusCode);
+        foreach (var response in await Task.WhenAll(held))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        Assert.Equal(1, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{queuedId}'"));
+    }
+
+    /// <summary>
+    /// Postgres stops taking events (reads go on), and as many ingest requests as the API works on at once wait at
+    /// the insert. Rolling the returned transaction back lets them through.
+    /// </summary>
+    private async Task<(NpgsqlTransaction Stall, List<Task<HttpResponseMessage>> Held)> FillIngestCapacityAsync(
+        NpgsqlConnection connection, HttpClient ingest, string wallet, CancellationToken ct)
+    {
+        var stall = await connection.BeginTransactionAsync(ct);
+        await using (var lockEvents = new NpgsqlCommand("LOCK TABLE events IN EXCLUSIVE MODE", connection, stall))
         {
             await lockEvents.ExecuteNonQueryAsync(ct);
         }
@@ -126,25 +181,7 @@ public sealed class ContentionTests(ContendedAppFixture fixture) : IClassFixture
         await Poll.UntilAsync(() => fixture.App.CountAsync("SELECT count(*) FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted"),
             waiting => waiting == ContendedAppFixture.IngestMaxInFlight, TimeSpan.FromSeconds(30),
             waiting => $"{waiting} ingest requests waiting on the events table, expected {ContendedAppFixture.IngestMaxInFlight}");
-
-        var refusedId = $"evt_capacity_refused_{Guid.NewGuid():N}";
-        var refused = await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
-        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
-        var problem = await refused.Content.ReadFromJsonAsync<JsonObject>(ct);
-        Assert.Equal(503, (int?)problem?["status"]);
-        Assert.Contains("none of these events was stored", (string?)problem?["detail"]);
-        Assert.False(held.Any(h => h.IsCompleted), "an ingest request held by the lock answered while the lock was held");
-
-        await transaction.RollbackAsync(ct);
-        foreach (var response in await Task.WhenAll(held))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
-        Assert.Equal(0, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
-        // The feed retries as told, and the event is taken.
-        Assert.Equal(HttpStatusCode.Accepted, (await ingest.PostAsJsonAsync("/api/trades", Trades.Event(wallet, id: refusedId), ct)).StatusCode);
-        Assert.Equal(1, await fixture.App.CountAsync($"SELECT count(*) FROM events WHERE id = '{refusedId}'"));
+        return (stall, held);
     }
 
     private async Task IngestAsync(params JsonObject[] trades)
