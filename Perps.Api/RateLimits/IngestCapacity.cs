@@ -29,6 +29,11 @@ internal sealed class IngestCapacity(IOptions<RateLimitOptions> options)
     /// <summary>A place among the requests in flight; not acquired when none came free in time. Dispose it when done.</summary>
     public async ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken)
     {
+        var place = _inFlight.AttemptAcquire(); // a free place, and none waiting for one: no timer to set
+        if (place.IsAcquired || QueueWait == TimeSpan.Zero)
+        {
+            return place;
+        }
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(QueueWait);
         try
