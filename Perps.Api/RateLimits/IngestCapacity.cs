@@ -18,7 +18,7 @@ internal sealed class IngestCapacity(IOptions<RateLimitOptions> options)
     private readonly ConcurrencyLimiter _inFlight = new(new ConcurrencyLimiterOptions
     {
         PermitLimit = options.Value.IngestMaxInFlight,
-        QueueLimit = options.Value.IngestQueueWait > TimeSpan.Zero ? options.Value.IngestMaxInFlight : 0,
+        QueueLimit = options.Value.IngestMaxInFlight, // waited in only when IngestQueueWait is above zero
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
 
@@ -42,22 +42,7 @@ internal sealed class IngestCapacity(IOptions<RateLimitOptions> options)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return NoPlace.Instance;
-        }
-    }
-
-    private sealed class NoPlace : RateLimitLease
-    {
-        public static readonly NoPlace Instance = new();
-
-        public override bool IsAcquired => false;
-
-        public override IEnumerable<string> MetadataNames => [];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
+            return place; // still the refusal it was
         }
     }
 }
