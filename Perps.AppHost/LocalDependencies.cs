@@ -117,6 +117,10 @@ public static class LocalDependencies
             // At thousands of deliveries a second the default 1 GB of WAL forced a checkpoint every minute (26 in a
             // 25-minute soak), each followed by a burst of full-page writes; with 4 GB they come on the 5-minute timer.
             context.Args.Add("-c"); context.Args.Add("max_wal_size=4GB");
+            // The default 128 MB of shared buffers is too few for the pages a busy pipeline keeps writing: in a
+            // 10-minute soak the backends wrote out 6.8 GB of pages themselves to make room (buffers_backend), and
+            // quick runs side by side gave 20% less CPU per event at half load with 1 GB.
+            context.Args.Add("-c"); context.Args.Add("shared_buffers=1GB");
             // What stalls the pipeline gets named in Postgres's log (the dashboard's, the benchmark's log files):
             // statements and autovacuum runs that take a second or more, and lock waits as long.
             context.Args.Add("-c"); context.Args.Add("log_min_duration_statement=1s");

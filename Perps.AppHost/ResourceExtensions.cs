@@ -38,6 +38,10 @@ internal static class ResourceExtensions
                 .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName);
         }
 
+        // glibc's allocator gives threads their own arenas, up to 8 per core, and an arena keeps its high-water mark.
+        // In a soak a dispatcher's arenas grew 14 MB in five minutes while its managed heap stayed flat; two bound it.
+        resource.WithEnvironment("MALLOC_ARENA_MAX", "2");
+
         var configuration = builder.ForwardedConfiguration();
 
         // The OpenTelemetry SDK's own settings: a share of new traces is recorded, and a trace begun in one service
