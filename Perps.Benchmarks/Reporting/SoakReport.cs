@@ -28,7 +28,7 @@ internal static class SoakReport
     public const int MemoryBaselineMinute = 5;
 
     public static string MinuteLine(SoakMinute m) =>
-        $"minute {m.Minute}: {F(m.DeliveriesPerSecond)} deliveries/s; due → received p50 {Ms(m.P50Ms)}, p99 {Ms(m.P99Ms)}, max {Ms(m.MaxMs)} " +
+        $"minute {m.Minute}: {F(m.DeliveriesPerSecond)} deliveries/s; due → received p50 {Ms(m.P50Ms)}, p99 {Ms(m.P99Ms)}, max {Ms(m.MaxMs)}{(m.SlowestDueAt is { } at ? $" (due {at:HH:mm:ss.f})" : "")} " +
         $"(p99 of its parts: generator behind {Ms(m.SendLagP99Ms)}, ingest {Ms(m.IngestP99Ms)}, 202 → received {Ms(m.From202P99Ms)}; " +
         $"{F(m.Events)} events{(m.NotArrived > 0 ? $", {F(m.NotArrived)} not arrived yet" : "")}); " +
         $"memory: API {F(m.ApiMb)} MB, dispatchers {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} MB; " +

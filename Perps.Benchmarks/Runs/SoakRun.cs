@@ -29,6 +29,9 @@ internal sealed record SoakMinute(
     public double IngestP99Ms { get; init; }
 
     public double From202P99Ms { get; init; }
+
+    /// <summary>When the minute's slowest event was due (local time), to match a bad minute against the services' and Postgres's logs.</summary>
+    public DateTimeOffset? SlowestDueAt { get; init; }
 }
 
 /// <summary>
@@ -101,6 +104,7 @@ internal static class SoakRun
                 SendLagP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.SendLagMs(due), 99)),
                 IngestP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.IngestMs(due), 99)),
                 From202P99Ms = ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 99)),
+                SlowestDueAt = latency.Samples.Count == 0 ? null : WallClock(latency.Samples.MaxBy(s => s.FromDueMs).DueAt),
             };
             minutes.Add(at);
             report(at);
@@ -122,6 +126,8 @@ internal static class SoakRun
         var rank = (int)Math.Clamp(Math.Ceiling(percentile / 100 * latency.Events), 1, latency.Events);
         return rank > latency.FromDueMs.Count ? double.PositiveInfinity : ScheduledLatency.Round(latency.FromDueMs[rank - 1]);
     }
+
+    private static DateTimeOffset WallClock(long timestamp) => DateTimeOffset.Now - Stopwatch.GetElapsedTime(timestamp);
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
