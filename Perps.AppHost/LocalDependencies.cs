@@ -115,7 +115,7 @@ public static class LocalDependencies
             context.Args.Add("-c"); context.Args.Add("unix_socket_directories=");
             context.Args.Add("-c"); context.Args.Add("max_connections=300");
             // At thousands of deliveries a second the default 1 GB of WAL forced a checkpoint every minute (26 in a
-            // 25-minute soak), each followed by a burst of full-page writes; with 4 GB they come on the 5-minute timer.
+            // 25-minute soak); with 4 GB they come every few minutes, on the timer or the WAL's volume.
             context.Args.Add("-c"); context.Args.Add("max_wal_size=4GB");
             // The default 128 MB of shared buffers is too few for the pages a busy pipeline keeps writing: in a
             // 10-minute soak the backends wrote out 6.8 GB of pages themselves to make room (buffers_backend), and

@@ -39,7 +39,7 @@ internal static class ResourceExtensions
         }
 
         // glibc's allocator gives threads their own arenas, up to 8 per core, and an arena keeps its high-water mark.
-        // In a soak a dispatcher's arenas grew 14 MB in five minutes while its managed heap stayed flat; two bound it.
+        // In a soak a dispatcher's arenas grew 14 MB in five minutes; with two, a 30-minute soak stayed within 10%.
         resource.WithEnvironment("MALLOC_ARENA_MAX", "2");
 
         var configuration = builder.ForwardedConfiguration();
