@@ -31,6 +31,12 @@ public static class PerpsConnections
             // Nothing here changes session state (the migrator's lock ends with its transaction), so a connection
             // going back to the pool needs no round of RESET statements.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            // The pools keep what they open, and open only what Postgres can use. By default Npgsql closes the
+            // connections idle for 5 minutes all together: the backends a stall made the pool open then exit at once,
+            // each unmapping the shared memory it touched, and in soaks both cores went to the kernel for about a
+            // second (`perf`: unmap_page_range in 35 exiting backends), a stall that made the pools open more.
+            dataSource.ConnectionStringBuilder.MaxPoolSize = 32;
+            dataSource.ConnectionStringBuilder.ConnectionIdleLifetime = (int)TimeSpan.FromHours(1).TotalSeconds;
             // A statement is traced only as part of something traced (a request, a delivery): background polls
             // (due retries, the alert tail, sweeps) would otherwise fill the trace list with a root span each.
             dataSource.ConfigureTracing(tracing => tracing
