@@ -9,17 +9,14 @@ internal delegate bool ArrivalLookup(string eventId, out long arrivedTicks);
 /// The latencies of scheduled batches' events (<see cref="ScheduledIngest"/>): from the batch's due time to the
 /// event's arrival (the measure the targets are judged by), and from the batch's 202. An event can arrive before its
 /// 202 is read (the API queues it before answering): that counts as 0 ms from the 202, and how often is reported.
+/// A long run adds batches as they settle (<see cref="Add"/>) and sorts once when it reads the figures (<see cref="Sorted"/>).
 /// </summary>
 internal sealed class ScheduledLatency
 {
-    private ScheduledLatency()
-    {
-    }
-
-    /// <summary>Milliseconds from the due time, sorted.</summary>
+    /// <summary>Milliseconds from the due time, sorted once <see cref="Sorted"/> has been called.</summary>
     public List<double> FromDueMs { get; } = [];
 
-    /// <summary>Milliseconds from the 202 (never below 0), sorted.</summary>
+    /// <summary>Milliseconds from the 202 (never below 0), sorted once <see cref="Sorted"/> has been called.</summary>
     public List<double> From202Ms { get; } = [];
 
     /// <summary>Each arrived event's due time and its latency from it, in no order (for figures per second or minute).</summary>
@@ -40,26 +37,38 @@ internal sealed class ScheduledLatency
     public static ScheduledLatency Of(IEnumerable<ScheduledBatch> batches, ArrivalLookup arrival)
     {
         var latency = new ScheduledLatency();
+        latency.Add(batches, arrival);
+        return latency.Sorted();
+    }
+
+    /// <summary>Counts these batches' events; one not arrived counts as missing.</summary>
+    public void Add(IEnumerable<ScheduledBatch> batches, ArrivalLookup arrival)
+    {
         foreach (var (ids, dueAt, _, acceptedAt) in batches)
         {
             foreach (var id in ids)
             {
-                latency.Events++;
+                Events++;
                 if (!arrival(id, out var arrived))
                 {
-                    latency.Missing++;
+                    Missing++;
                     continue;
                 }
                 var from202 = Stats.Milliseconds(acceptedAt, arrived);
-                latency.ArrivedBefore202 += from202 < 0 ? 1 : 0;
-                latency.From202Ms.Add(Math.Max(0, from202));
-                latency.FromDueMs.Add(Stats.Milliseconds(dueAt, arrived));
-                latency.Samples.Add((dueAt, latency.FromDueMs[^1]));
+                ArrivedBefore202 += from202 < 0 ? 1 : 0;
+                From202Ms.Add(Math.Max(0, from202));
+                FromDueMs.Add(Stats.Milliseconds(dueAt, arrived));
+                Samples.Add((dueAt, FromDueMs[^1]));
             }
         }
-        latency.FromDueMs.Sort();
-        latency.From202Ms.Sort();
-        return latency;
+    }
+
+    /// <summary>Sorts the latencies, which the percentiles read; this tally, for chaining.</summary>
+    public ScheduledLatency Sorted()
+    {
+        FromDueMs.Sort();
+        From202Ms.Sort();
+        return this;
     }
 
     /// <summary>Waits until every event has arrived or <paramref name="wait"/> passes, looking again only at those still out.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Perps.Benchmarks.Infrastructure;
 using Perps.Benchmarks.Reporting;
@@ -36,14 +37,16 @@ internal sealed record SoakMinute(
 
 /// <summary>
 /// A steady open-loop load (<see cref="ScheduledIngest"/>) for a long time, judged a minute at a time while it goes
-/// on. Each minute's events are checked off and their arrival times dropped once used, so the benchmark's own memory
-/// stays flat however long the soak; the events still missing are checked again at the end, for the ledger.
+/// on. Each second the batches delivered in full are counted into their minute (<see cref="SoakTally"/>) and their
+/// arrival times dropped, so the benchmark's own memory stays flat however long the soak and judging a minute is
+/// little work; the events still missing are checked again at the end, for the ledger.
 /// </summary>
 internal static class SoakRun
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ArrivalWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LedgerWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SettleEvery = TimeSpan.FromSeconds(1);
 
     public static async Task<(List<SoakMinute> Minutes, LedgerLine Ledger)> RunAsync(BenchSession session, HotGroup group,
         double eventsPerSecond, TimeSpan length, int batch, Action<SoakMinute> report, CancellationToken ct)
@@ -58,7 +61,7 @@ internal static class SoakRun
         var sending = ingest.SendAsync(eventsPerSecond, start, end, ct);
 
         var minutes = new List<SoakMinute>();
-        var waiting = new List<ScheduledBatch>(); // accepted, due in a minute not judged yet
+        var waiting = new List<ScheduledBatch>(); // accepted, not counted yet
         var stillMissing = new List<string>();
         long accepted = 0, delivered = 0, receivedBefore = 0;
         var (processes, markBefore) = (session.Processes, start);
@@ -66,7 +69,14 @@ internal static class SoakRun
         for (var minute = 1; minute <= count; minute++)
         {
             var mark = Math.Min(end, start + minute * Ticks(Minute));
-            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, Stats.Milliseconds(Stopwatch.GetTimestamp(), mark) / 1000)), ct);
+            var tally = new SoakTally(receiver, group);
+            while (Stopwatch.GetTimestamp() is var ticks && ticks < mark)
+            {
+                var left = Stopwatch.GetElapsedTime(ticks, mark);
+                await Task.Delay(left < SettleEvery ? left : SettleEvery, ct);
+                Take(ingest.Accepted, waiting);
+                tally.TakeDelivered(waiting, mark);
+            }
             // Read at the mark: this minute's deliveries, the memory and the backlog now.
             var readAt = Stopwatch.GetTimestamp();
             var received = receiver.Received;
@@ -81,28 +91,25 @@ internal static class SoakRun
                 await sending;
                 await ingest.AnsweredAsync(ct);
             }
-            while (ingest.Accepted.TryDequeue(out var b))
-            {
-                waiting.Add(b);
-            }
-            // A batch answered after its minute was judged is judged with the next one.
+            // The rest of the batches due in this minute (one answered after its minute was judged is judged with
+            // the next): those still out are waited for, then counted as they are.
+            Take(ingest.Accepted, waiting);
+            tally.TakeDelivered(waiting, mark);
             var due = waiting.Where(b => b.DueAt < mark).ToList();
             waiting.RemoveAll(b => b.DueAt < mark);
-            var ids = due.SelectMany(b => b.EventIds).ToList();
-            await ScheduledLatency.WaitForArrivalsAsync(ids, receiver.TryGetArrival, ArrivalWait, ct);
+            await ScheduledLatency.WaitForArrivalsAsync(due.SelectMany(b => b.EventIds), receiver.TryGetArrival, ArrivalWait, ct);
+            tally.Count(due);
 
-            var latency = ScheduledLatency.Of(due, receiver.TryGetArrival);
-            var notYet = ids.Where(id => group.Webhooks.Any(w => !receiver.HasDelivered(id, w.Id))).ToHashSet(StringComparer.Ordinal);
+            var (latency, notYet) = (tally.Sorted().Latency, tally.NotDelivered);
             stillMissing.AddRange(notYet);
-            accepted += ids.Count;
-            delivered += (long)(ids.Count - notYet.Count) * group.FanOut;
-            receiver.ForgetArrivals(ids);
+            accepted += latency.Events;
+            delivered += (latency.Events - notYet.Count) * group.FanOut;
 
             var at = new SoakMinute(minute, Math.Round(deliveriesPerSecond), latency.Events, latency.Missing,
                 Percentile(latency, 50), Percentile(latency, 99), Percentile(latency, 100), Mb(api), dispatchers, now.StreamLength, now.PendingRetries)
             {
-                SendLagP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.SendLagMs(due), 99)),
-                IngestP99Ms = ScheduledLatency.Round(Stats.Percentile(ScheduledLatency.IngestMs(due), 99)),
+                SendLagP99Ms = ScheduledLatency.Round(Stats.Percentile(tally.SendLagMs, 99)),
+                IngestP99Ms = ScheduledLatency.Round(Stats.Percentile(tally.IngestMs, 99)),
                 From202P99Ms = ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 99)),
                 SlowestDueAt = latency.Samples.Count == 0 ? null : WallClock(latency.Samples.MaxBy(s => s.FromDueMs).DueAt),
             };
@@ -125,6 +132,14 @@ internal static class SoakRun
         }
         var rank = (int)Math.Clamp(Math.Ceiling(percentile / 100 * latency.Events), 1, latency.Events);
         return rank > latency.FromDueMs.Count ? double.PositiveInfinity : ScheduledLatency.Round(latency.FromDueMs[rank - 1]);
+    }
+
+    private static void Take(ConcurrentQueue<ScheduledBatch> accepted, List<ScheduledBatch> waiting)
+    {
+        while (accepted.TryDequeue(out var batch))
+        {
+            waiting.Add(batch);
+        }
     }
 
     private static DateTimeOffset WallClock(long timestamp) => DateTimeOffset.Now - Stopwatch.GetElapsedTime(timestamp);
