@@ -25,11 +25,11 @@ internal sealed class SoakTally(SignatureCheckingReceiver receiver, HotGroup gro
     /// <summary>Counts the batches due before <paramref name="dueBefore"/> whose events have all been delivered, taking them out of <paramref name="waiting"/>.</summary>
     public void TakeDelivered(List<ScheduledBatch> waiting, long dueBefore)
     {
-        var done = waiting.Where(b => b.DueAt < dueBefore && b.EventIds.All(Delivered)).ToHashSet(ReferenceEqualityComparer.Instance);
+        var done = waiting.Where(b => b.DueAt < dueBefore && b.EventIds.All(Delivered)).ToList();
         if (done.Count > 0)
         {
-            waiting.RemoveAll(done.Contains);
-            Count(done.Cast<ScheduledBatch>().ToList());
+            waiting.RemoveAll(done.ToHashSet<ScheduledBatch>(ReferenceEqualityComparer.Instance).Contains);
+            Count(done);
         }
     }
 
