@@ -176,7 +176,8 @@ internal sealed class BenchRunner(BenchOptions options)
         session.Ledger.Add(run.Ledger);
         Step($"{name}, {run.AchievedEventsPerSecond:#,0} events/s: due → received p50 {run.P50Ms} ms, p99 {run.P99Ms} ms, max {run.MaxMs} ms; " +
             $"202 → received p99 {run.From202P99Ms} ms; generator lag p99 {run.SendLagP99Ms} ms (missing {run.Missing}); " +
-            $"{run.BusyCores} cores busy, CPU ms/event {string.Join(", ", run.CpuMsPerEvent.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            $"{run.BusyCores} cores busy, CPU ms/event {string.Join(", ", run.CpuMsPerEvent.Select(kv => $"{kv.Key} {kv.Value}"))}; " +
+            $"p99 by second {string.Join(", ", run.P99MsBySecond)} ms");
         return run;
     }
 

@@ -29,6 +29,9 @@ internal sealed record LatencyResult(
 
     /// <summary>Cores kept busy in the measured window, all roles together (2 = both cores of this machine).</summary>
     public double BusyCores { get; init; }
+
+    /// <summary>The p99 from the due time of the events due in each second of the measured window, ms.</summary>
+    public IReadOnlyList<double> P99MsBySecond { get; init; } = [];
 }
 
 /// <summary>
@@ -90,6 +93,7 @@ internal static class LatencyRun
         {
             CpuMsPerEvent = cpuSeconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * 1000 / Math.Max(1, latency.Events), 3)),
             BusyCores = Math.Round(cpuSeconds.Values.Sum() / countedSeconds, 2),
+            P99MsBySecond = latency.P99BySecond(countFrom),
         };
     }
 }

@@ -92,9 +92,14 @@ internal sealed class ScheduledLatency
         batches.Select(b => Stats.Milliseconds(b.SentAt, b.AcceptedAt)).Order().ToList();
 
     /// <summary>The median latency from the due time of the events due in each second from <paramref name="from"/>.</summary>
-    public List<double> P50BySecond(long from) =>
+    public List<double> P50BySecond(long from) => PercentileBySecond(from, 50);
+
+    /// <summary>The p99 of the events due in each second from <paramref name="from"/>: one stall shows as one bad second.</summary>
+    public List<double> P99BySecond(long from) => PercentileBySecond(from, 99);
+
+    private List<double> PercentileBySecond(long from, double percentile) =>
         Samples.GroupBy(s => (s.DueAt - from) / Stopwatch.Frequency).OrderBy(g => g.Key)
-            .Select(g => Round(Stats.Percentile([.. g.Select(s => s.FromDueMs).Order()], 50))).ToList();
+            .Select(g => Round(Stats.Percentile([.. g.Select(s => s.FromDueMs).Order()], percentile))).ToList();
 
     public static double Round(double ms) => Math.Round(ms, 2);
 }
