@@ -29,19 +29,23 @@ internal sealed class SoakTally(SignatureCheckingReceiver receiver, HotGroup gro
         if (done.Count > 0)
         {
             waiting.RemoveAll(done.ToHashSet<ScheduledBatch>(ReferenceEqualityComparer.Instance).Contains);
-            Count(done);
+            Measure(done);
         }
     }
 
     /// <summary>Counts these batches whether or not their events have arrived: an event not arrived counts as missing.</summary>
     public void Count(List<ScheduledBatch> batches)
     {
+        NotDelivered.AddRange(batches.SelectMany(b => b.EventIds).Where(id => !Delivered(id)));
+        Measure(batches);
+    }
+
+    private void Measure(List<ScheduledBatch> batches)
+    {
         Latency.Add(batches, receiver.TryGetArrival);
         SendLagMs.AddRange(ScheduledLatency.SendLagMs(batches));
         IngestMs.AddRange(ScheduledLatency.IngestMs(batches));
-        var ids = batches.SelectMany(b => b.EventIds).ToList();
-        NotDelivered.AddRange(ids.Where(id => !Delivered(id)));
-        receiver.ForgetArrivals(ids);
+        receiver.ForgetArrivals(batches.SelectMany(b => b.EventIds));
     }
 
     /// <summary>Sorts every list the percentiles read; this tally, for chaining.</summary>
