@@ -14,6 +14,9 @@ public static class Ids
 {
     public const string Webhook = "wh";
     public const string Event = "evt";
+
+    /// <summary>The events one ingest request stored, awaiting fan-out together (a row of <c>fan_out_awaiting</c>).</summary>
+    public const string Batch = "batch";
     public const string Delivery = "dlv";
     public const string ApiKey = "key";
 

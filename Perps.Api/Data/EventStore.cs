@@ -11,11 +11,12 @@ internal sealed record StoredEvent(string Id, string Type, string Owner, string 
 internal sealed class EventStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Stores the events in one statement, each awaiting fan-out; an id already stored is skipped. Returns the ids
-    /// stored now.
+    /// Stores the events in one statement, those stored now awaiting fan-out together as <paramref name="batchId"/>;
+    /// an id already stored is skipped. Returns the ids stored now.
     /// <paramref name="traceParent"/> is the accepting request's trace, so an alert's span can link to it.
     /// </summary>
-    public async Task<List<string>> InsertNewAsync(IReadOnlyList<StoredEvent> events, string? traceParent, CancellationToken cancellationToken)
+    public async Task<List<string>> InsertNewAsync(
+        IReadOnlyList<StoredEvent> events, string batchId, string? traceParent, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH stored AS (
@@ -24,7 +25,7 @@ internal sealed class EventStore(NpgsqlDataSource dataSource)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             ), awaiting AS (
-                INSERT INTO fan_out_awaiting (event_id) SELECT id FROM stored
+                INSERT INTO fan_out_awaiting (batch_id, event_ids) SELECT $10, array_agg(id) FROM stored HAVING count(*) > 0
             )
             SELECT id FROM stored
             """);
@@ -37,6 +38,7 @@ internal sealed class EventStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = events.Select(e => e.Side).ToArray() });
         command.Parameters.Add(new() { Value = events.Select(e => e.SizeUsd).ToArray() });
         command.Parameters.Add(new() { Value = events.Select(e => e.Leverage).ToArray() });
+        command.Parameters.Add(new() { Value = batchId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var inserted = new List<string>(events.Count);
         while (await reader.ReadAsync(cancellationToken))

@@ -10,7 +10,7 @@ namespace Perps.Api.Data;
 
 /// <summary>
 /// What happens to valid trades, whoever sends them (<c>POST /api/trades</c> or the demo feed): each gets an id and
-/// its exact body, is stored (an id stored before is skipped), and the new ones are queued for fan-out.
+/// its exact body, is stored (an id stored before is skipped), and the new ones are queued for fan-out as one batch.
 /// </summary>
 internal sealed class TradeIngestor(EventStore events, EventQueue queue, AlertSignal alerts, PerpsMetrics metrics, TimeProvider time, ILogger<TradeIngestor> logger)
 {
@@ -20,7 +20,8 @@ internal sealed class TradeIngestor(EventStore events, EventQueue queue, AlertSi
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var stored = trades.Select(t => ToStoredEvent(t, created)).ToList();
         var traceParent = Activity.Current is { Recorded: true } activity ? activity.Id : null;
-        var inserted = await events.InsertNewAsync(stored, traceParent, cancellationToken);
+        var batchId = Ids.New(Ids.Batch);
+        var inserted = await events.InsertNewAsync(stored, batchId, traceParent, cancellationToken);
         metrics.Ingested(inserted.Count);
         if (inserted.Count > 0)
         {
@@ -28,7 +29,7 @@ internal sealed class TradeIngestor(EventStore events, EventQueue queue, AlertSi
 
             try
             {
-                await queue.EnqueueAsync(inserted);
+                await queue.EnqueueAsync(batchId, inserted);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {

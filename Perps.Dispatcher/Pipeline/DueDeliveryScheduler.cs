@@ -27,11 +27,11 @@ internal sealed class DueDeliveryScheduler(
 {
     private const int ClaimBatch = 200;
 
-    /// <summary>A stream longer than this is not read through to find which events it names: the sweep waits.</summary>
+    /// <summary>A stream longer than this is not read through to find which batches it names: the sweep waits.</summary>
     private const long MaxStreamToScan = 20_000;
 
-    /// <summary>Stranded events taken by one sweep; more wait for the next (every half FanOutGrace).</summary>
-    private const int StrandedBatch = 1000;
+    /// <summary>Stranded batches (a request's events each, at most 1,000) taken by one sweep; more wait for the next (every half FanOutGrace).</summary>
+    private const int StrandedBatches = 10;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,14 +72,14 @@ internal sealed class DueDeliveryScheduler(
     }
 
     /// <summary>
-    /// Events awaiting fan-out, not seen in progress for <see cref="DeliveryOptions.FanOutGrace"/> (a live
+    /// Batches of events awaiting fan-out, not seen in progress for <see cref="DeliveryOptions.FanOutGrace"/> (a live
     /// dispatcher marks its fan-outs every third of ClaimIdle), are still to come if an entry of the stream names them
     /// (unread, or pending with a replica that died: entries are deleted once recorded); the others lost their
     /// entry, and are fanned out from Postgres, by whichever replica's sweep takes them up first.
     /// </summary>
     private async Task FanOutStrandedEventsAsync(CancellationToken stoppingToken)
     {
-        var waiting = await fanOut.UnseenForAsync(options.Value.FanOutGrace, StrandedBatch, stoppingToken);
+        var waiting = await fanOut.UnseenForAsync(options.Value.FanOutGrace, StrandedBatches, stoppingToken);
         if (waiting.Count == 0)
         {
             return;
@@ -92,7 +92,7 @@ internal sealed class DueDeliveryScheduler(
             return;
         }
         var named = (await db.StreamRangeAsync(EventStream.Key, count: (int)MaxStreamToScan))
-            .SelectMany(entry => EventStream.EventIds(entry[EventStream.EventIdsField], entry[EventStream.EventIdField]))
+            .SelectMany(EventStream.BatchIds)
             .ToHashSet(StringComparer.Ordinal);
         var unnamed = waiting.Where(id => !named.Contains(id)).ToList();
         if (unnamed.Count == 0)
@@ -100,12 +100,12 @@ internal sealed class DueDeliveryScheduler(
             return;
         }
         var stranded = await fanOut.TakeUnseenAsync(unnamed, options.Value.FanOutGrace, stoppingToken);
-        if (stranded.Count == 0)
+        if (stranded is null)
         {
             return; // another replica's sweep took them up first
         }
-        Log.RecoveredEvents(logger, stranded.Count);
-        await fanOutRunner.RunAsync(new FanOutTicket([], stranded.ToDictionary(id => id, _ => (string?)null, StringComparer.Ordinal)), stoppingToken);
+        Log.RecoveredEvents(logger, stranded.EventIds.Count);
+        await fanOutRunner.RunAsync(stranded, stoppingToken);
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)

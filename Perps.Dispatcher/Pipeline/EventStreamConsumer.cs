@@ -159,16 +159,18 @@ internal sealed class EventStreamConsumer(
     private IEnumerable<FanOutTicket> Tickets(IDatabase db, StreamEntry[] entries)
     {
         var entryIds = new List<string>();
+        var batchIds = new List<string>();
         var traceParents = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var eventIds = EventStream.EventIds(entry[EventStream.EventIdsField], entry[EventStream.EventIdField]);
+            var eventIds = EventStream.EventIds(entry);
             if (traceParents.Count > 0 && traceParents.Count + eventIds.Length > EventsPerFanOut)
             {
-                yield return NewTicket(db, entryIds, traceParents);
-                (entryIds, traceParents) = ([], new(StringComparer.Ordinal));
+                yield return NewTicket(db, entryIds, batchIds, traceParents);
+                (entryIds, batchIds, traceParents) = ([], [], new(StringComparer.Ordinal));
             }
             entryIds.Add(entry.Id!);
+            batchIds.AddRange(EventStream.BatchIds(entry));
             string? traceParent = entry[EventStream.TraceParentField];
             foreach (var eventId in eventIds)
             {
@@ -177,12 +179,12 @@ internal sealed class EventStreamConsumer(
         }
         if (entryIds.Count > 0)
         {
-            yield return NewTicket(db, entryIds, traceParents);
+            yield return NewTicket(db, entryIds, batchIds, traceParents);
         }
     }
 
-    private FanOutTicket NewTicket(IDatabase db, List<string> entryIds, Dictionary<string, string?> traceParents) =>
-        new(entryIds, traceParents) { OnRecorded = ticket => AcknowledgeAsync(db, ticket) };
+    private FanOutTicket NewTicket(IDatabase db, List<string> entryIds, List<string> batchIds, Dictionary<string, string?> traceParents) =>
+        new(entryIds, batchIds, traceParents) { OnRecorded = ticket => AcknowledgeAsync(db, ticket) };
 
     /// <summary>Every delivery of the ticket is recorded: its entries are done with.</summary>
     private async Task AcknowledgeAsync(IDatabase db, FanOutTicket ticket)
@@ -195,7 +197,7 @@ internal sealed class EventStreamConsumer(
 
     /// <summary>
     /// Renews the leases of fan-outs in progress (deliveries not all recorded): their entries are claimed again, which
-    /// resets their idle time, and their events are marked seen in Postgres, so that neither a reclaim nor the sweep
+    /// resets their idle time, and their batches are marked seen in Postgres, so that neither a reclaim nor the sweep
     /// of lost events sends their first attempts a second time, however long they wait for a slot or a slow receiver
     /// (or after Redis lost the entries).
     /// </summary>
@@ -209,7 +211,7 @@ internal sealed class EventStreamConsumer(
         var ids = inProgress.SelectMany(t => t.StreamEntryIds).Select(id => (RedisValue)id).ToArray();
         try
         {
-            await fanOut.SeenInProgressAsync(inProgress.SelectMany(t => t.EventIds).ToList(), stoppingToken);
+            await fanOut.SeenInProgressAsync(inProgress.SelectMany(t => t.BatchIds).ToList(), stoppingToken);
             if (ids.Length > 0)
             {
                 await db.StreamClaimIdsOnlyAsync(EventStream.Key, EventStream.ConsumerGroup, _consumer, 0, ids);

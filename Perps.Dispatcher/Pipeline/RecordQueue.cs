@@ -12,7 +12,7 @@ namespace Perps.Dispatcher.Pipeline;
 /// <summary>
 /// Queues what the dispatcher has to record and writes it through the <see cref="DeliveryRecorder"/> in batches:
 /// records queue up while a write is in flight, so under load one round trip records hundreds. A fan-out whose
-/// deliveries are all recorded is released in a following batch (its events leave <c>fan_out_awaiting</c>), and
+/// deliveries are all recorded is released in a following batch (its batches leave <c>fan_out_awaiting</c>), and
 /// only then are its stream entries acknowledged. Only a lost connection is retried; a batch Postgres refuses for
 /// what it holds is split until the bad record stands alone, which is then recorded without the receiver's text: one
 /// record never blocks the others. Below a full batch it gathers for <see cref="DeliveryOptions.RecordGather"/> first,
@@ -58,7 +58,7 @@ internal sealed class RecordQueue(
                 await Task.Delay(options.Value.RecordGather, CancellationToken.None);
                 Take(reader, records, released);
             }
-            await WriteAsync(records, released.SelectMany(t => t.EventIds).ToList(), stoppingToken);
+            await WriteAsync(records, released.SelectMany(t => t.BatchIds).ToList(), stoppingToken);
             foreach (var ticket in released)
             {
                 ticket.Released();
@@ -192,7 +192,7 @@ internal sealed class RecordQueue(
         }
         try
         {
-            await EventStream.AddAsync(redis.GetDatabase(), eventIds);
+            await EventStream.AddAsync(redis.GetDatabase(), batchId: null, eventIds); // each is a batch of its own
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -42,8 +42,9 @@ public sealed class DeliveryIdUpgradeTests(FaultAppFixture fixture) : IClassFixt
         var recorded = await user.CreateWebhookAsync(fixture.Receiver.NewEndpoint());
         var owed = await user.CreateWebhookAsync(fixture.Receiver.NewEndpoint());
 
-        // As the build before left it: the event stored and awaiting fan-out (its stream entry gone), its delivery to
-        // the first webhook recorded under the old form of id, none yet to the second.
+        // As the build before left it (and migrations made it): the event stored and awaiting fan-out, a batch of its
+        // own (its stream entry gone), its delivery to the first webhook recorded under the old form of id, none yet
+        // to the second.
         var eventId = $"evt_upgrade_{Guid.NewGuid():N}";
         var body = new JsonObject { ["id"] = eventId, ["type"] = "trade.new", ["created_at"] = 1736937000, ["data"] = new JsonObject { ["owner"] = wallet } };
         await using (var batch = fixture.App.Database.CreateBatch())
@@ -53,7 +54,7 @@ public sealed class DeliveryIdUpgradeTests(FaultAppFixture fixture) : IClassFixt
                 VALUES ($1, 'trade.new', $2, $3, 'SOL-PERP', 'long', 15000.5, 5.2)
                 """, eventId, wallet, body.ToJsonString()));
             batch.BatchCommands.Add(Command("""
-                INSERT INTO fan_out_awaiting (event_id, last_seen_at, legacy_delivery_ids) VALUES ($1, now() - interval '1 minute', true)
+                INSERT INTO fan_out_awaiting (batch_id, event_ids, last_seen_at, legacy_delivery_ids) VALUES ($1, ARRAY[$1], now() - interval '1 minute', true)
                 """, eventId));
             batch.BatchCommands.Add(Command("""
                 INSERT INTO deliveries (id, event_id, webhook_id, status, attempts, last_status_code, last_attempt_at)
@@ -70,7 +71,7 @@ public sealed class DeliveryIdUpgradeTests(FaultAppFixture fixture) : IClassFixt
         var sent = Assert.Single(fixture.Receiver.Received(owed.Url));
         Assert.Matches("^dlv_[0-9a-f]{24}$", sent.Header("X-Delivery-ID"));
         Assert.Equal(2, await fixture.App.CountAsync($"SELECT count(*) FROM deliveries WHERE event_id = '{eventId}'"));
-        Assert.Equal(0, await fixture.App.CountAsync($"SELECT count(*) FROM fan_out_awaiting WHERE event_id = '{eventId}'"));
+        Assert.Equal(0, await fixture.App.CountAsync($"SELECT count(*) FROM fan_out_awaiting WHERE batch_id = '{eventId}'"));
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)

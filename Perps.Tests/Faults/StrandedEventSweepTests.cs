@@ -3,9 +3,9 @@ using Perps.Tests.Infrastructure;
 namespace Perps.Tests.Faults;
 
 /// <summary>
-/// Events whose stream entry Redis lost are found by every dispatcher replica's sweep (each every half FanOutGrace,
-/// 1.5 s in this app). One replica takes each event up; the others leave it, even while its first attempt is still
-/// at a slow receiver and nothing is recorded yet.
+/// Batches of events whose stream entry Redis lost are found by every dispatcher replica's sweep (each every half
+/// FanOutGrace, 1.5 s in this app). One replica takes each batch up; the others leave it, even while its first
+/// attempts are still at a slow receiver and nothing is recorded yet.
 /// </summary>
 [Collection(FaultsCollection.Name)]
 public sealed class StrandedEventSweepTests(FaultAppFixture fixture) : IClassFixture<FaultAppFixture>
@@ -22,8 +22,8 @@ public sealed class StrandedEventSweepTests(FaultAppFixture fixture) : IClassFix
         // Each first attempt waits 2.5 s at the receiver: long enough for the other replica's sweep to come round.
         var webhook = await user.CreateWebhookAsync(fixture.Receiver.NewEndpoint(_ => (200, TimeSpan.FromSeconds(2.5))));
 
-        // Stored and awaiting fan-out with no stream entry; each falls past FanOutGrace 0.4 s after the one before,
-        // so different sweeps (of either replica) find them.
+        // Stored and awaiting fan-out, two events a batch, with no stream entry; each batch falls past FanOutGrace
+        // 0.4 s after the one before, so different sweeps (of either replica) find them.
         var prefix = $"evt_stranded_{Guid.NewGuid():N}_";
         await using (var command = fixture.App.Database.CreateCommand("""
             WITH stranded AS (
@@ -33,8 +33,10 @@ public sealed class StrandedEventSweepTests(FaultAppFixture fixture) : IClassFix
                        'SOL-PERP', 'long', 15000.5, 5.2
                 FROM generate_series(1, $3) AS i
                 RETURNING id)
-            INSERT INTO fan_out_awaiting (event_id, last_seen_at)
-            SELECT id, now() - interval '3 seconds' + (substring(id FROM length($1) + 1)::int * interval '400 milliseconds') FROM stranded
+            INSERT INTO fan_out_awaiting (batch_id, event_ids, last_seen_at)
+            SELECT $1 || 'batch' || n.batch, array_agg(id), now() - interval '3 seconds' + n.batch * interval '400 milliseconds'
+            FROM stranded CROSS JOIN LATERAL (SELECT (substring(id FROM length($1) + 1)::int + 1) / 2 AS batch) n
+            GROUP BY n.batch
             """))
         {
             command.Parameters.Add(new() { Value = prefix });
@@ -44,8 +46,8 @@ public sealed class StrandedEventSweepTests(FaultAppFixture fixture) : IClassFix
         }
 
         await fixture.Receiver.WaitForAsync(webhook.Url, Events, TimeSpan.FromSeconds(30));
-        await Poll.UntilAsync(() => fixture.App.CountAsync($"SELECT count(*) FROM fan_out_awaiting WHERE event_id LIKE '{prefix}%'"),
-            awaiting => awaiting == 0, TimeSpan.FromSeconds(30), awaiting => $"{awaiting} events still awaiting fan-out");
+        await Poll.UntilAsync(() => fixture.App.CountAsync($"SELECT count(*) FROM fan_out_awaiting WHERE batch_id LIKE '{prefix}%'"),
+            awaiting => awaiting == 0, TimeSpan.FromSeconds(30), awaiting => $"{awaiting} batches still awaiting fan-out");
         await Quiet.WaitAsync(ct);
 
         var sent = fixture.Receiver.Received(webhook.Url);

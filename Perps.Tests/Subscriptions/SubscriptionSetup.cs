@@ -21,7 +21,7 @@ internal static class SubscriptionSetup
 
     /// <summary>Waits until every one of the events has been fanned out and its deliveries recorded (none left awaiting).</summary>
     public static Task WaitForFanOutAsync(this PerpsAppFixture app, IEnumerable<string> eventIds) =>
-        Poll.UntilAsync(() => app.CountAsync("SELECT count(*) FROM fan_out_awaiting WHERE event_id = ANY ($1)", [eventIds.ToArray()]),
+        Poll.UntilAsync(() => app.CountAsync("SELECT count(*) FROM fan_out_awaiting, unnest(event_ids) AS e (id) WHERE e.id = ANY ($1)", [eventIds.ToArray()]),
             left => left == 0, TimeSpan.FromSeconds(20), left => $"{left} events still awaiting fan-out");
 
     /// <summary>The deliveries recorded for a webhook, in any state, straight from the table.</summary>

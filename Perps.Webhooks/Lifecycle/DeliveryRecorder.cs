@@ -30,13 +30,13 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         RecordAsync(records, [], cancellationToken);
 
     /// <summary>
-    /// Records the batch and takes <paramref name="fannedOutEvents"/> (whose deliveries are all recorded) out of
+    /// Records the batch and takes <paramref name="fannedOutBatches"/> (whose deliveries are all recorded) out of
     /// <c>fan_out_awaiting</c>; returns the webhooks it disabled and the <c>webhook.disabled</c> events stored for them.
     /// </summary>
     public async Task<RecordedBatch> RecordAsync(
-        IReadOnlyList<AttemptRecord> records, IReadOnlyCollection<string> fannedOutEvents, CancellationToken cancellationToken)
+        IReadOnlyList<AttemptRecord> records, IReadOnlyCollection<string> fannedOutBatches, CancellationToken cancellationToken)
     {
-        if (records.Count == 0 && fannedOutEvents.Count == 0)
+        if (records.Count == 0 && fannedOutBatches.Count == 0)
         {
             return RecordedBatch.Nothing;
         }
@@ -45,10 +45,10 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
         {
             batch.BatchCommands.Add(AttemptsCommand(records));
         }
-        if (fannedOutEvents.Count > 0)
+        if (fannedOutBatches.Count > 0)
         {
-            var release = new NpgsqlBatchCommand("DELETE FROM fan_out_awaiting WHERE event_id = ANY ($1)");
-            release.Parameters.Add(new() { Value = fannedOutEvents.ToArray() });
+            var release = new NpgsqlBatchCommand("DELETE FROM fan_out_awaiting WHERE batch_id = ANY ($1)");
+            release.Parameters.Add(new() { Value = fannedOutBatches.ToArray() });
             batch.BatchCommands.Add(release);
         }
         var streaks = WebhookStreak.From(records);
@@ -184,7 +184,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     /// Disables the endpoints whose streak reached the rule, and those that answered 410 Gone (at once), as disabled
     /// automatically (events meanwhile are recorded skipped, for recover). For each, when the owner has another active
     /// webhook subscribed to <c>webhook.disabled</c>, stores that event (addressed to the owner's API key, awaiting
-    /// fan-out) in the same statement; its body is compact JSON in the trade events' shape. Returns each disabled
+    /// fan-out, a batch of its own) in the same statement; its body is compact JSON in the trade events' shape. Returns each disabled
     /// webhook with its event, if any.
     /// </summary>
     private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks, IReadOnlyList<string> gone)
@@ -212,7 +212,7 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
                               to_json(n.disabled_reason), n.consecutive_failures)
                 FROM notice n
             ), awaiting AS (
-                INSERT INTO fan_out_awaiting (event_id) SELECT event_id FROM notice
+                INSERT INTO fan_out_awaiting (batch_id, event_ids) SELECT event_id, ARRAY[event_id] FROM notice
             )
             SELECT d.id, n.event_id FROM disabled d LEFT JOIN notice n ON n.id = d.id
             """);

@@ -20,13 +20,14 @@ public sealed record FannedOutDelivery(DeliveryJob Job, bool Send);
 /// </summary>
 public sealed class EventFanOut(NpgsqlDataSource dataSource)
 {
-    /// <summary>The deliveries the events still awaiting fan-out owe, first attempts not yet stored (attempt 1).</summary>
+    /// <summary>The deliveries the events of the ticket's batches still awaiting fan-out owe, first attempts not yet stored (attempt 1).</summary>
     /// <remarks>
-    /// The batch bounds <c>fan_out_awaiting</c> itself, not the events: that table churns faster than its statistics,
-    /// and with the bound on events alone a plan that took it for empty walked all of it for every batch (with
-    /// 34,000 rows waiting, each fan-out took seconds, so more waited: the bench's half-load run collapsed). The
-    /// events are read once, into <c>awaiting</c>, for both kinds of subscriber: trades' watchers, and the owner's
-    /// other webhooks for a <c>webhook.disabled</c> event (each kind had read them by key on its own before).
+    /// The ticket bounds <c>fan_out_awaiting</c> itself, by its primary key, not the events: that table churns faster
+    /// than its statistics, and with the bound on events alone a plan that took it for empty walked all of it for
+    /// every fan-out (with 34,000 rows waiting, each fan-out took seconds, so more waited: the bench's half-load run
+    /// collapsed). The events are read once, into <c>awaiting</c>, for both kinds of subscriber: trades' watchers,
+    /// and the owner's other webhooks for a <c>webhook.disabled</c> event (each kind had read them by key on its own
+    /// before).
     /// </remarks>
     public async Task<List<FannedOutDelivery>> MatchAsync(FanOutTicket ticket, CancellationToken cancellationToken)
     {
@@ -34,8 +35,9 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
             WITH awaiting AS MATERIALIZED (
                 SELECT e.id, e.type, e.owner, e.body, e.created_at, e.market, e.side, e.size_usd, e.leverage, a.legacy_delivery_ids
                 FROM fan_out_awaiting a
-                JOIN events e ON e.id = a.event_id
-                WHERE a.event_id = ANY ($1)
+                CROSS JOIN LATERAL unnest(a.event_ids) AS awaited (event_id)
+                JOIN events e ON e.id = awaited.event_id
+                WHERE a.batch_id = ANY ($1)
             )
             SELECT p.delivery_id, e.id, w.id, w.url, w.secret, e.type, e.body, e.created_at, w.api_key_id, w.is_active, {EndpointColumns}
             FROM awaiting e
@@ -57,7 +59,7 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
             WHERE e.type = '{EventTypes.WebhookDisabled}'
               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = p.delivery_id)
             """);
-        command.Parameters.Add(new() { Value = ticket.EventIds.ToArray() });
+        command.Parameters.Add(new() { Value = ticket.BatchIds.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var found = new List<FannedOutDelivery>();
         while (await reader.ReadAsync(cancellationToken))
@@ -110,60 +112,67 @@ public sealed class EventFanOut(NpgsqlDataSource dataSource)
         END
         """;
 
-    /// <summary>Events still awaiting fan-out, longest first, not seen in progress (nor stored) for <paramref name="grace"/>.</summary>
+    /// <summary>Batches still awaiting fan-out, longest first, not seen in progress (nor stored) for <paramref name="grace"/>.</summary>
     public async Task<List<string>> UnseenForAsync(TimeSpan grace, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT event_id FROM fan_out_awaiting WHERE last_seen_at <= now() - $1 ORDER BY last_seen_at LIMIT $2
+            SELECT batch_id FROM fan_out_awaiting WHERE last_seen_at <= now() - $1 ORDER BY last_seen_at LIMIT $2
             """);
         command.Parameters.Add(new() { Value = grace });
         command.Parameters.Add(new() { Value = limit });
-        return await ReadEventIdsAsync(command, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var batchIds = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            batchIds.Add(reader.GetString(0));
+        }
+        return batchIds;
     }
 
     /// <summary>
-    /// Takes up for fan-out those of <paramref name="eventIds"/> still unseen for <paramref name="grace"/>, marking
-    /// them seen in the same statement: when two replicas' sweeps find the same stranded event, the second waits on
-    /// the first's row lock, then sees the row seen and leaves it, so the event's first attempts go out once.
+    /// Takes up for fan-out those of <paramref name="batchIds"/> still unseen for <paramref name="grace"/>, marking
+    /// them seen in the same statement: when two replicas' sweeps find the same stranded batch, the second waits on
+    /// the first's row lock, then sees the row seen and leaves it, so its events' first attempts go out once. Returns
+    /// a ticket for the batches taken (without stream entries), or null when there are none.
     /// </summary>
-    public async Task<List<string>> TakeUnseenAsync(IReadOnlyCollection<string> eventIds, TimeSpan grace, CancellationToken cancellationToken)
+    public async Task<FanOutTicket?> TakeUnseenAsync(IReadOnlyCollection<string> batchIds, TimeSpan grace, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE fan_out_awaiting SET last_seen_at = now()
-            WHERE event_id = ANY ($1) AND last_seen_at <= now() - $2
-            RETURNING event_id
+            WHERE batch_id = ANY ($1) AND last_seen_at <= now() - $2
+            RETURNING batch_id, event_ids
             """);
-        command.Parameters.Add(new() { Value = eventIds.ToArray() });
+        command.Parameters.Add(new() { Value = batchIds.ToArray() });
         command.Parameters.Add(new() { Value = grace });
-        return await ReadEventIdsAsync(command, cancellationToken);
-    }
-
-    private static async Task<List<string>> ReadEventIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var ids = new List<string>();
+        var taken = new List<string>();
+        var events = new Dictionary<string, string?>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetString(0));
+            taken.Add(reader.GetString(0));
+            foreach (var eventId in reader.GetFieldValue<string[]>(1))
+            {
+                events[eventId] = null;
+            }
         }
-        return ids;
+        return taken.Count == 0 ? null : new FanOutTicket([], taken, events);
     }
 
     /// <summary>
-    /// Says the events' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.
+    /// Says the batches' fan-out is still in progress (its first attempts in flight), so no sweep takes them for lost.
     /// A row locked meanwhile is being released by the recorder, so it is skipped, not waited for: two statements
     /// that wait for each other's rows, reached in different orders, deadlock. The rows it locked are updated by their
     /// tuple ids, so no plan can join them back to the whole table: one that did (statistics taken at a quiet moment
     /// said the table was nearly empty) ran 11 and 22 s in a benchmark run, holding those locks, and every recorder
     /// releasing one of those events waited as long.
     /// </summary>
-    public async Task SeenInProgressAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public async Task SeenInProgressAsync(IReadOnlyCollection<string> batchIds, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE fan_out_awaiting SET last_seen_at = now()
-            WHERE ctid = ANY (ARRAY(SELECT ctid FROM fan_out_awaiting WHERE event_id = ANY ($1) FOR UPDATE SKIP LOCKED))
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM fan_out_awaiting WHERE batch_id = ANY ($1) FOR UPDATE SKIP LOCKED))
             """);
-        command.Parameters.Add(new() { Value = eventIds.ToArray() });
+        command.Parameters.Add(new() { Value = batchIds.ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
