@@ -184,8 +184,8 @@ public sealed class DeliveryRecorder(NpgsqlDataSource dataSource, IOptions<Deliv
     /// Disables the endpoints whose streak reached the rule, and those that answered 410 Gone (at once), as disabled
     /// automatically (events meanwhile are recorded skipped, for recover). For each, when the owner has another active
     /// webhook subscribed to <c>webhook.disabled</c>, stores that event (addressed to the owner's API key, awaiting
-    /// fan-out, a batch of its own) in the same statement; its body is compact JSON in the trade events' shape. Returns each disabled
-    /// webhook with its event, if any.
+    /// fan-out, a batch of its own) in the same statement; its body is compact JSON in the trade events' shape.
+    /// Returns each disabled webhook with its event, if any.
     /// </summary>
     private NpgsqlBatchCommand DisableCommand(IReadOnlyList<WebhookStreak> streaks, IReadOnlyList<string> gone)
     {

@@ -20,7 +20,10 @@ public sealed record FannedOutDelivery(DeliveryJob Job, bool Send);
 /// </summary>
 public sealed class EventFanOut(NpgsqlDataSource dataSource)
 {
-    /// <summary>The deliveries the events of the ticket's batches still awaiting fan-out owe, first attempts not yet stored (attempt 1).</summary>
+    /// <summary>
+    /// The deliveries owed by the events of the ticket's batches still awaiting fan-out, first attempts not yet
+    /// stored (attempt 1).
+    /// </summary>
     /// <remarks>
     /// The ticket bounds <c>fan_out_awaiting</c> itself, by its primary key, not the events: that table churns faster
     /// than its statistics, and with the bound on events alone a plan that took it for empty walked all of it for
