@@ -58,9 +58,13 @@ internal sealed class BenchRunner(BenchOptions options)
             Console.WriteLine();
         }
         Console.WriteLine(BenchReport.Targets(result));
+        if (result.Pauses.Count > 0)
+        {
+            Console.WriteLine(BenchReport.PausesLine(result.Pauses));
+        }
         if (result.IsVoid)
         {
-            Console.WriteLine("THIS RUN IS VOID: deliveries or alerts went missing (see the ledger), so its figures stand for nothing.");
+            Console.WriteLine("THIS RUN IS VOID: deliveries or alerts went missing (see the ledger) or the machine stood still, so its figures stand for nothing.");
         }
         Console.WriteLine($"Written to {options.Output}.");
         // The headline stays the last line; an alerts-only run has none (no webhook pipeline or limit was measured).
@@ -104,7 +108,8 @@ internal sealed class BenchRunner(BenchOptions options)
             Targets: [],
             // The machine's own speed drifts during a run (±30% between runs of the limit alone): the ratio is taken
             // against the mean of the limit measured before and after the pipeline runs.
-            Ratio: webhooks is null ? null : Math.Round(webhooks.Scenarios[0].FanOut1.DeliveriesPerSecond / Math.Max(1, webhooks.MeanLimit), 3));
+            Ratio: webhooks is null ? null : Math.Round(webhooks.Scenarios[0].FanOut1.DeliveriesPerSecond / Math.Max(1, webhooks.MeanLimit), 3),
+            Pauses: session.Pauses.Seen());
         return result with { Targets = BenchReport.CheckTargets(result) };
     }
 

@@ -8,7 +8,8 @@ namespace Perps.Benchmarks;
 
 /// <summary>
 /// What every kind of run starts with: the signature-checking receiver, the app (Redis, Postgres, the API and the
-/// dispatcher replicas), its processes found in /proc with a CPU meter over them, and the ledger its runs add to.
+/// dispatcher replicas), its processes found in /proc with a CPU meter over them, the ledger its runs add to, and a
+/// watch for the moments the machine stood still (<see cref="PauseWatch"/>).
 /// </summary>
 internal sealed class BenchSession : IAsyncDisposable
 {
@@ -39,6 +40,9 @@ internal sealed class BenchSession : IAsyncDisposable
     public TableFiller Db { get; }
 
     public TradeBatches Feed { get; } = new();
+
+    /// <summary>The moments nothing ran, from the app being up on: any of them makes the session's figures void.</summary>
+    public PauseWatch Pauses { get; } = new();
 
     /// <summary>Every run's account of its deliveries, the warm-up's included.</summary>
     public List<LedgerLine> Ledger { get; } = [];
@@ -119,6 +123,7 @@ internal sealed class BenchSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Pauses.Dispose();
         await App.DisposeAsync();
         await Receiver.DisposeAsync();
     }

@@ -53,7 +53,7 @@ internal sealed class GrowthRunner(BenchOptions options)
             Math.Round(fillSeconds, 1),
             empty,
             full,
-            new RunVerdict("Growth", DeliveryLedger.Of(session.Ledger), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
+            new RunVerdict("Growth", DeliveryLedger.Of(session.Ledger), session.Pauses.Seen(), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
                 GrowthReport.CheckTargets(empty, full)));
         await BenchReport.WriteJsonAsync(result, options.Output);
 

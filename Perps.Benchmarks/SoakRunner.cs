@@ -39,7 +39,7 @@ internal sealed class SoakRunner(BenchOptions options)
             options.SoakLength.TotalMinutes,
             minutes,
             stored,
-            new RunVerdict("Soak", DeliveryLedger.Of(session.Ledger), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
+            new RunVerdict("Soak", DeliveryLedger.Of(session.Ledger), session.Pauses.Seen(), session.Receiver.InvalidSignatures, session.Receiver.UnknownWebhooks,
                 SoakReport.CheckTargets(minutes, rate, group.FanOut, ledgerLine.IngestFailures)));
         await BenchReport.WriteJsonAsync(result, options.Output);
 

@@ -170,6 +170,11 @@ internal static class BenchReport
         $"storage: {F(s.BytesPerDelivery)} bytes per delivery ({F(s.Bytes / 1048576.0, "#,0.0")} MB over {F(s.Deliveries)} deliveries; " +
         $"{string.Join(", ", s.BytesByTable.Select(kv => $"{kv.Key} {F(kv.Value / 1048576.0, "#,0.0")} MB"))}; tables with their indexes)";
 
+    /// <summary>The moments the benchmark's process stood still (<see cref="PauseWatch"/>), in one line.</summary>
+    public static string PausesLine(IReadOnlyList<Pause> pauses) =>
+        $"THE MACHINE STOOD STILL {pauses.Count} time{(pauses.Count == 1 ? "" : "s")}: {string.Join(", ", pauses)} " +
+        "(nothing in the benchmark's process ran, most likely the virtual machine was paused; the figures measured across it stand for nothing)";
+
     /// <summary>Any mode's result as snake_case JSON (bench.json, growth.json, soak.json).</summary>
     public static async Task WriteJsonAsync<T>(T r, string path)
     {

@@ -42,10 +42,11 @@ internal sealed record BenchResult(
     DeliveryLedger? Ledger,
     StorageResult? Storage,
     IReadOnlyList<TargetCheck> Targets,
-    double? Ratio)
+    double? Ratio,
+    IReadOnlyList<Pause> Pauses)
 {
-    /// <summary>Deliveries went missing: the figures leave them out, so they stand for nothing.</summary>
-    public bool IsVoid => Ledger?.IsVoid == true || Alerts?.IsVoid == true;
+    /// <summary>Deliveries went missing (the figures leave them out) or the machine stood still (the figures measure that): they stand for nothing.</summary>
+    public bool IsVoid => Ledger?.IsVoid == true || Alerts?.IsVoid == true || Pauses.Count > 0;
 }
 
 /// <summary>The alert channel: latency at each offered load with clients connected, and the cost of idle connections.</summary>

@@ -32,7 +32,8 @@ internal static class SoakReport
         $"(p99 of its parts: generator behind {Ms(m.SendLagP99Ms)}, ingest {Ms(m.IngestP99Ms)}, 202 → received {Ms(m.From202P99Ms)}; " +
         $"{F(m.Events)} events{(m.NotArrived > 0 ? $", {F(m.NotArrived)} not arrived yet" : "")}); " +
         $"memory: API {F(m.ApiMb)} MB, dispatchers {string.Join(", ", m.DispatcherMb.Select(d => F(d)))} MB; " +
-        $"stream length {F(m.StreamLength)}; pending retries {F(m.PendingRetries)}";
+        $"stream length {F(m.StreamLength)}; pending retries {F(m.PendingRetries)}" +
+        (m.Pauses.Count > 0 ? $"; THE MACHINE STOOD STILL: {string.Join(", ", m.Pauses)}" : "");
 
     public static List<TargetCheck> CheckTargets(IReadOnlyList<SoakMinute> minutes, double eventsPerSecond, int fanOut, long ingestRefused)
     {

@@ -33,6 +33,9 @@ internal sealed record SoakMinute(
 
     /// <summary>When the minute's slowest event was due (local time), to match a bad minute against the services' and Postgres's logs.</summary>
     public DateTimeOffset? SlowestDueAt { get; init; }
+
+    /// <summary>The moments the machine stood still that were noticed in this minute (<see cref="PauseWatch"/>).</summary>
+    public IReadOnlyList<Pause> Pauses { get; init; } = [];
 }
 
 /// <summary>
@@ -64,7 +67,7 @@ internal static class SoakRun
         var waiting = new List<ScheduledBatch>(); // accepted, not counted yet
         var stillMissing = new List<string>();
         long accepted = 0, delivered = 0, receivedBefore = 0;
-        var (processes, markBefore) = (session.Processes, start);
+        var (processes, markBefore, pausesBefore) = (session.Processes, start, session.Pauses.Seen().Count);
         var count = (int)Math.Ceiling(length / Minute);
         for (var minute = 1; minute <= count; minute++)
         {
@@ -112,7 +115,9 @@ internal static class SoakRun
                 IngestP99Ms = ScheduledLatency.Round(Stats.Percentile(tally.IngestMs, 99)),
                 From202P99Ms = ScheduledLatency.Round(Stats.Percentile(latency.From202Ms, 99)),
                 SlowestDueAt = latency.Samples.Count == 0 ? null : WallClock(latency.Samples.MaxBy(s => s.FromDueMs).DueAt),
+                Pauses = [.. session.Pauses.Seen().Skip(pausesBefore)],
             };
+            pausesBefore += at.Pauses.Count;
             minutes.Add(at);
             report(at);
         }
