@@ -18,7 +18,7 @@ internal sealed record Pause(DateTimeOffset At, double Seconds)
 /// </summary>
 internal sealed class PauseWatch : IDisposable
 {
-    public static readonly TimeSpan Threshold = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Threshold = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
 
     private readonly List<Pause> _seen = [];
