@@ -11,20 +11,20 @@ public static class PerpsConnections
     /// rows by key (the periodic sweep for lost fan-outs reads its table whole either way). <c>fan_out_awaiting</c>,
     /// which churns a row per ingest request (hundreds a second; a row per event, thousands, until migration 9),
     /// misleads the planner whenever a vacuum or an analyze counts it at a quiet moment (20 live rows beside an index
-    /// grown to thousands of pages): plans cached then read the whole table for each batch, the fan-out took 1 to 4 s
-    /// a batch, and a soak stood still for 23 s. Merely costing a merge join makes the planner look up the join keys'
+    /// grown to thousands of pages): plans cached then read the whole table for each batch, the fan-out took 1 to 4 s a
+    /// batch, and a soak stood still for 23 s. Merely costing a merge join makes the planner look up the join keys'
     /// actual lowest and highest values in their indexes, and the low end of <c>fan_out_awaiting</c>'s holds the
     /// entries of rows already deleted (batch ids grow with time), walked one by one until a vacuum clears them:
-    /// planning the fan-out took 23-36 ms, 1-3.5 ms without merge joins. The
-    /// dispatchers' prepared statements keep one generic plan: a plan that finds rows by key does not depend on which
-    /// keys, and Postgres, comparing the generic plan's estimate (ten of each array) with each execution's, kept
-    /// planning some of them afresh every time (the fan-out by batch, the endpoint streaks). A generic plan is made
-    /// once per connection, often while the tables are young: the fan-out's, made with <c>deliveries</c> a few hundred
-    /// rows, checked "not delivered yet" by hashing the whole table instead of probing its key, and went on doing so
-    /// at every batch as the table grew, until an analyze replaced the plan: 390 fan-outs of 0.15 to 2.5 s (median
-    /// 0.43 s) in a soak's first minute. Without hash joins every join probes by key, whatever the statistics said.
-    /// No session compiles with JIT: it is for long analytical queries, and a sequential scan the dispatchers cannot
-    /// avoid (the sweep's, retention's) is costed as disabled, so high that each was compiled, 100 ms a time.
+    /// planning the fan-out took 23-36 ms, 1-3.5 ms without merge joins. The dispatchers' prepared statements keep one
+    /// generic plan: a plan that finds rows by key does not depend on which keys, and Postgres, comparing the generic
+    /// plan's estimate (ten of each array) with each execution's, kept planning some of them afresh every time (the
+    /// fan-out by batch, the endpoint streaks). A generic plan is made once per connection, often while the tables are
+    /// young: the fan-out's, made with <c>deliveries</c> a few hundred rows, checked "not delivered yet" by hashing the
+    /// whole table instead of probing its key, and went on doing so at every batch as the table grew, until an analyze
+    /// replaced the plan: 390 fan-outs of 0.15 to 2.5 s (median 0.43 s) in a soak's first minute. Without hash joins
+    /// every join probes by key, whatever the statistics said. No session compiles with JIT: it is for long analytical
+    /// queries, and a sequential scan the dispatchers cannot avoid (the sweep's, retention's) is costed as disabled, so
+    /// high that each was compiled, 100 ms a time.
     /// </summary>
     public static void AddPerpsConnections(this IHostApplicationBuilder builder, bool keyLookupsOnly = false)
     {
